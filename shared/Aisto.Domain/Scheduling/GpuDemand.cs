@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Aisto.Domain.Scheduling;
 
 /// <summary>
@@ -8,8 +10,15 @@ public readonly record struct GpuDemand
 {
     public const int MilliPerGpu = 1000;
 
-    private GpuDemand(int wholeGpus, int fractionMilli)
+    /// <summary>Exactly one of the two must be positive; prefer <see cref="Whole(int)"/> and <see cref="Fraction(int)"/>.</summary>
+    [JsonConstructor] // a struct would otherwise deserialize through its implicit empty constructor
+    public GpuDemand(int wholeGpus, int fractionMilli)
     {
+        if ((wholeGpus > 0) == (fractionMilli > 0) || wholeGpus < 0 || fractionMilli < 0 || fractionMilli >= MilliPerGpu)
+        {
+            throw new ArgumentException($"Either whole GPUs or a fraction below one GPU, not both ({wholeGpus}, {fractionMilli}m).");
+        }
+
         WholeGpus = wholeGpus;
         FractionMilli = fractionMilli;
     }

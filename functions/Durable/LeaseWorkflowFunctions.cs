@@ -1,0 +1,51 @@
+using Aisto.Orchestrations.Leases;
+using Aisto.Orchestrations.Regions;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aisto.Functions.Durable;
+
+/// <summary>
+/// The Functions-host bindings of the lease lifecycle: one orchestration trigger and one activity trigger per task,
+/// each delegating to the shared class (the standalone runtime registers the same classes directly).
+/// </summary>
+public sealed class LeaseWorkflowFunctions(IServiceProvider services)
+{
+    [Function(nameof(LeaseLifecycleOrchestrator))]
+    public static Task<LeaseOutcome> LeaseLifecycleAsync(
+        [OrchestrationTrigger] TaskOrchestrationContext context, LeaseLifecycleInput input) =>
+        new LeaseLifecycleOrchestrator().RunAsync(context, input);
+
+    [Function(nameof(ReserveCapacityActivity))]
+    public Task<ReserveCapacityResult?> ReserveCapacityAsync([ActivityTrigger] ReserveCapacityInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ReserveCapacityActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(ReleaseCapacityActivity))]
+    public Task<bool> ReleaseCapacityAsync([ActivityTrigger] ReleaseCapacityInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ReleaseCapacityActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(ProvisionWorkloadActivity))]
+    public Task<bool> ProvisionWorkloadAsync([ActivityTrigger] ProvisionWorkloadInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ProvisionWorkloadActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(CheckWorkloadActivity))]
+    public Task<WorkloadState> CheckWorkloadAsync([ActivityTrigger] WorkloadRef input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<CheckWorkloadActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(TeardownWorkloadActivity))]
+    public Task<bool> TeardownWorkloadAsync([ActivityTrigger] WorkloadRef input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<TeardownWorkloadActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(MeterLeaseActivity))]
+    public Task<decimal> MeterLeaseAsync([ActivityTrigger] MeterLeaseInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<MeterLeaseActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(RecordLeaseTransitionActivity))]
+    public Task<bool> RecordLeaseTransitionAsync([ActivityTrigger] LeaseTransition input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<RecordLeaseTransitionActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(ListQueuedLeasesActivity))]
+    public Task<IReadOnlyList<string>> ListQueuedLeasesAsync([ActivityTrigger] int input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<ListQueuedLeasesActivity>().ExecuteAsync(input, cancellationToken);
+}

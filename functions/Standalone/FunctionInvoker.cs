@@ -1,0 +1,57 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aisto.Functions.Standalone;
+
+/// <summary>
+/// Calls a function method the way the Functions host would: a fresh instance of its class from DI per call,
+/// parameters bound from the trigger (HTTP request, route values, timer info, queue message), the durable
+/// client and the cancellation token.
+/// </summary>
+public static class FunctionInvoker
+{
+    public static async Task<object?> InvokeAsync(
+        IServiceProvider services, MethodInfo method, Func<ParameterInfo, (bool Bound, object? Value)> bindTrigger, CancellationToken cancellationToken)
+    {
+        var target = method.IsStatic ? null : ActivatorUtilities.CreateInstance(services, method.DeclaringType!);
+        var parameters = method.GetParameters();
+        var args = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var p = parameters[i];
+            var (bound, value) = bindTrigger(p);
+            args[i] = bound ? value
+                : p.ParameterType == typeof(CancellationToken) ? cancellationToken
+                : p.GetCustomAttribute<DurableClientAttribute>() is not null ? services.GetRequiredService<DurableTaskClient>()
+                : throw new InvalidOperationException($"Cannot bind parameter '{p.Name}' of function {method.Name}.");
+        }
+
+        var result = method.Invoke(target, args);
+        if (result is Task task)
+        {
+            await task;
+            return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
+        }
+
+        return result;
+    }
+
+    /// <summary>Binds an HTTP function's request, route values and query-less string parameters.</summary>
+    public static (bool Bound, object? Value) BindHttp(HttpContext context, ParameterInfo p)
+    {
+        if (p.ParameterType == typeof(HttpRequest))
+        {
+            return (true, context.Request);
+        }
+
+        if (p.ParameterType == typeof(string) && p.Name is { } name && context.Request.RouteValues.TryGetValue(name, out var value))
+        {
+            return (true, value?.ToString());
+        }
+
+        return (false, null);
+    }
+}

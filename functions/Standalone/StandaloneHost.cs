@@ -1,0 +1,76 @@
+using Aisto.Infrastructure.Runtime;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Durable;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Aisto.Functions.Standalone;
+
+/// <summary>
+/// Runs the Functions app without a Functions host: installs the npm tools when missing, starts Azurite when its
+/// endpoints do not answer, hosts the durable engine in-process, serves the HTTP functions on Kestrel under
+/// <c>/api</c>, fires the timers, and on Ctrl+C stops the worker, then the engine, then its child processes.
+/// </summary>
+public static class StandaloneHost
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        AistoConfiguration.Apply(builder.Configuration, args, includeLocalSettings: true);
+        var standalone = builder.Configuration.GetSection(StandaloneOptions.Section).Get<StandaloneOptions>() ?? new StandaloneOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var durable = builder.Configuration.GetSection(DurableOptions.Section).Get<DurableOptions>() ?? new DurableOptions();
+
+        using var bootLogs = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+        var log = bootLogs.CreateLogger("Aisto.Standalone");
+        var root = RepositoryRoot.Find();
+        await using var azurite = standalone.StartStorageEmulator && root is not null
+            ? await LocalStorageEmulator.EnsureRunningAsync(storage.ConnectionString, root, log)
+            : null;
+        await using var engine = await DurableEngine.StartAsync(durable, storage.ConnectionString, bootLogs);
+        log.LogInformation("Durable engine ({Backend}, task hub {Hub}) on {Address}", durable.Backend, durable.TaskHub, engine.Address);
+
+        builder.WebHost.UseUrls(standalone.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
+        builder.Services.AddAistoFunctions();
+        builder.Services.AddDurableTaskWorker(w =>
+        {
+            w.UseGrpc(engine.Channel);
+            w.AddTasks(DurableTasks.AddAll);
+        });
+        builder.Services.AddDurableTaskClient(c => c.UseGrpc(engine.Channel));
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TimerTriggerService>(sp, typeof(StandaloneHost).Assembly));
+
+        await using var app = builder.Build();
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            // Bad input never gets here (the functions answer 4xx); this is for genuine faults only.
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Aisto.Http").LogError(error, "Unhandled error");
+            await Results.Problem(
+                    statusCode: StatusCodes.Status500InternalServerError,
+                    title: "Internal error",
+                    detail: "The request failed on our side; it is safe to retry.",
+                    type: "https://aisto.dev/problems/internal")
+                .ExecuteAsync(context);
+        }));
+        app.UseStatusCodePages(async status =>
+        {
+            if (status.HttpContext.Response.ContentLength is null && !status.HttpContext.Response.HasStarted)
+            {
+                await Results.Problem(statusCode: status.HttpContext.Response.StatusCode, type: "https://aisto.dev/problems/http")
+                    .ExecuteAsync(status.HttpContext);
+            }
+        });
+        app.MapHttpFunctions(typeof(StandaloneHost).Assembly);
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,238 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Aisto.Domain.Leases;
+using Aisto.Domain.Pricing;
+using Aisto.Domain.Scheduling;
+using Aisto.Orchestrations.Regions;
+using Aisto.Orchestrations.Results;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Orchestrations.Leases;
+
+/// <summary>
+/// What tenants can do with leases: create (idempotently), read, list, extend and cancel. Starts and signals the
+/// lease lifecycle; never changes a lease's status itself (only the lifecycle does).
+/// </summary>
+public sealed class LeaseCommands(
+    ILeaseStore leases,
+    IRegionDirectory regions,
+    PriceBook prices,
+    IOptions<LeaseOptions> options,
+    TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions FingerprintJson = new() { WriteIndented = false };
+
+    public async Task<CommandResult<LeaseRecord>> CreateAsync(
+        DurableTaskClient durable, string tenantId, LeaseRequest request, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        // 1. Rules that need configuration: the model and region must exist, incubation needs a grant.
+        var invalid = await CheckAgainstFleetAsync(request, cancellationToken);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        // 2. The lease id: derived from the idempotency key (same key → same id), else fresh.
+        var fingerprint = Fingerprint(request);
+        var leaseId = idempotencyKey is null ? NewLeaseId() : LeaseIdFor(tenantId, idempotencyKey);
+        var now = clock.GetUtcNow();
+        var region = request.Region ?? NearestRegion(request);
+        var lease = new LeaseRecord(
+            leaseId, tenantId, LeaseStatus.Queued, request, fingerprint, null, now, null, null, null,
+            prices.PricePerHour(request.GpuModel, region, request.Class, request.Gpu), 0m, null);
+
+        // 3. Store it; a key seen before returns its lease when the body matches, else a conflict.
+        if (!await leases.TryCreateAsync(lease, cancellationToken))
+        {
+            var existing = await leases.GetAsync(tenantId, leaseId, cancellationToken);
+            if (existing is null || existing.RequestFingerprint != fingerprint)
+            {
+                return CommandResult<LeaseRecord>.Conflict(
+                    "This Idempotency-Key was already used with a different request body.");
+            }
+
+            lease = existing;
+        }
+
+        // 4. Start its lifecycle (instance id = lease id, so a retry cannot start a second one).
+        await EnsureLifecycleAsync(durable, lease, cancellationToken);
+        return lease;
+    }
+
+    public async Task<CommandResult<LeaseRecord>> GetAsync(string tenantId, string leaseId, CancellationToken cancellationToken)
+    {
+        var lease = await leases.GetAsync(tenantId, leaseId, cancellationToken);
+        return lease is null ? NotFound(leaseId) : WithLiveCharge(lease);
+    }
+
+    public async Task<LeasePage> ListAsync(
+        string tenantId, LeaseStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var page = await leases.ListAsync(tenantId, status, continuationToken, pageSize, cancellationToken);
+        return page with { Items = [.. page.Items.Select(WithLiveCharge)] };
+    }
+
+    /// <summary>Position in the queue (1 = next) of a queued lease, across tenants, oldest first.</summary>
+    public async Task<int?> QueuePositionAsync(LeaseRecord lease, CancellationToken cancellationToken)
+    {
+        if (lease.Status != LeaseStatus.Queued)
+        {
+            return null;
+        }
+
+        var queued = await leases.ListByStatusAsync(LeaseStatus.Queued, 10_000, cancellationToken);
+        var index = queued.ToList().FindIndex(l => l.LeaseId == lease.LeaseId);
+        return index < 0 ? null : index + 1;
+    }
+
+    public async Task<CommandResult<LeaseRecord>> ExtendAsync(
+        DurableTaskClient durable, string tenantId, string leaseId, decimal additionalHours, CancellationToken cancellationToken)
+    {
+        var lease = await leases.GetAsync(tenantId, leaseId, cancellationToken);
+        if (lease is null)
+        {
+            return NotFound(leaseId);
+        }
+
+        if (lease.Status != LeaseStatus.Active || lease.ExpiresAt is not { } expiresAt || lease.ActiveAt is not { } activeAt)
+        {
+            return CommandResult<LeaseRecord>.Conflict($"Only an Active lease can be extended; this one is {lease.Status}.");
+        }
+
+        var total = (decimal)(expiresAt - activeAt).TotalHours + additionalHours;
+        if (total > LeaseLimits.MaxDurationHours)
+        {
+            return CommandResult<LeaseRecord>.Conflict(
+                $"A lease can run at most {LeaseLimits.MaxDurationHours} hours; this extension would make it {total:0.##}.");
+        }
+
+        await durable.RaiseEventAsync(
+            leaseId, LeaseEvents.Extend, new ExtendLeaseEvent(Guid.NewGuid().ToString("N"), additionalHours), cancellationToken);
+
+        // The lifecycle applies the extension; answer once the record shows it (or its ending, if it raced expiry).
+        var deadline = clock.GetUtcNow() + TimeSpan.FromSeconds(10);
+        while (clock.GetUtcNow() < deadline)
+        {
+            var current = await leases.GetAsync(tenantId, leaseId, cancellationToken);
+            if (current is null)
+            {
+                break;
+            }
+
+            if (current.ExpiresAt > expiresAt)
+            {
+                return WithLiveCharge(current);
+            }
+
+            if (current.Status.IsTerminal() || current.Status == LeaseStatus.Releasing)
+            {
+                return CommandResult<LeaseRecord>.Conflict($"The lease ended before it could be extended ({current.Status}).");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), clock, cancellationToken);
+        }
+
+        return CommandResult<LeaseRecord>.Conflict("The extension was sent but not yet applied; read the lease again.");
+    }
+
+    public async Task<CommandResult<LeaseRecord>> CancelAsync(
+        DurableTaskClient durable, string tenantId, string leaseId, CancellationToken cancellationToken)
+    {
+        var lease = await leases.GetAsync(tenantId, leaseId, cancellationToken);
+        if (lease is null)
+        {
+            return NotFound(leaseId);
+        }
+
+        if (!lease.Status.IsTerminal())
+        {
+            await durable.RaiseEventAsync(leaseId, LeaseEvents.Cancel, "cancelled by tenant", cancellationToken);
+        }
+
+        return WithLiveCharge(lease);
+    }
+
+    /// <summary>Starts the lifecycle of a lease that has none (after a crash between storing and starting).</summary>
+    public async Task EnsureLifecycleAsync(DurableTaskClient durable, LeaseRecord lease, CancellationToken cancellationToken)
+    {
+        if (lease.Status.IsTerminal() ||
+            await durable.GetInstanceAsync(lease.LeaseId, getInputsAndOutputs: false, cancellationToken) is not null)
+        {
+            return;
+        }
+
+        var input = new LeaseLifecycleInput(lease.LeaseId, lease.TenantId, lease.Request, lease.RequestedAt, options.Value.ToTimings());
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                nameof(LeaseLifecycleOrchestrator), input, new StartOrchestrationOptions(lease.LeaseId), cancellationToken);
+        }
+        catch (Exception ex) when (ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+        {
+            // A concurrent retry started it first.
+        }
+    }
+
+    private async Task<CommandResult<LeaseRecord>?> CheckAgainstFleetAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        if (!prices.Knows(request.GpuModel))
+        {
+            return CommandResult<LeaseRecord>.Invalid("gpuModel", $"Unknown GPU model '{request.GpuModel}'.");
+        }
+
+        if (request.Region is { } pinned)
+        {
+            if (!regions.Regions.Any(r => string.Equals(r.Id, pinned, StringComparison.OrdinalIgnoreCase)))
+            {
+                return CommandResult<LeaseRecord>.Invalid(
+                    "region", $"Unknown region '{pinned}'. Known: {string.Join(", ", regions.Regions.Select(r => r.Id))}.");
+            }
+
+            var nodes = await regions.Get(pinned).ListNodesAsync(cancellationToken);
+            if (!nodes.Any(n => string.Equals(n.GpuModel, request.GpuModel, StringComparison.OrdinalIgnoreCase)))
+            {
+                return CommandResult<LeaseRecord>.Invalid("region", $"Region '{pinned}' has no {request.GpuModel} GPUs.");
+            }
+        }
+
+        if (request.Pool == LeasePool.Incubation)
+        {
+            return CommandResult<LeaseRecord>.Invalid("pool", "Incubation leases need an incubation grant, and this tenant has none.");
+        }
+
+        return null;
+    }
+
+    private string NearestRegion(LeaseRequest request)
+    {
+        var snapshots = regions.Regions.Select(r => new RegionSnapshot(r, [])).ToList();
+        var ordered = RegionPreference.Order(snapshots, request.ToPlacement("quote") with { MaxLatencyMs = null });
+        return ordered.Count > 0 ? ordered[0].Region.Region.Id : regions.Regions[0].Id;
+    }
+
+    private LeaseRecord WithLiveCharge(LeaseRecord lease)
+    {
+        if (lease.Status is not (LeaseStatus.Active or LeaseStatus.Releasing) || lease.ActiveAt is not { } activeAt)
+        {
+            return lease;
+        }
+
+        var until = clock.GetUtcNow() < lease.ExpiresAt ? clock.GetUtcNow() : lease.ExpiresAt ?? clock.GetUtcNow();
+        var live = Metering.Charge(lease.PricePerHour, activeAt, until);
+        return lease with { ChargedSoFar = Math.Max(live, lease.ChargedSoFar) };
+    }
+
+    private static CommandResult<LeaseRecord> NotFound(string leaseId) =>
+        CommandResult<LeaseRecord>.NotFound($"No lease '{leaseId}'.");
+
+    private static string NewLeaseId() => "lse_" + Guid.NewGuid().ToString("N")[..24];
+
+    private static string LeaseIdFor(string tenantId, string idempotencyKey) =>
+        "lse_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{tenantId}\n{idempotencyKey}")))[..24];
+
+    private static string Fingerprint(LeaseRequest request) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, FingerprintJson)));
+}

@@ -1,0 +1,49 @@
+using Aisto.Domain.Leases;
+
+namespace Aisto.Orchestrations.Leases;
+
+/// <summary>
+/// Input of <see cref="LeaseLifecycleOrchestrator"/>. Settings are captured at start so replays see the same values;
+/// <see cref="State"/> carries progress across ContinueAsNew.
+/// </summary>
+public sealed record LeaseLifecycleInput(
+    string LeaseId,
+    string TenantId,
+    LeaseRequest Request,
+    DateTimeOffset RequestedAt,
+    LeaseTimings Timings,
+    LeaseProgress? State = null);
+
+/// <summary>The lifecycle's time settings (from <c>Aisto:Leases</c>).</summary>
+public sealed record LeaseTimings(
+    TimeSpan MaxQueueTime,
+    TimeSpan QueueRetryInterval,
+    TimeSpan MeteringInterval,
+    TimeSpan ProvisioningTimeout,
+    TimeSpan ReadyPollInterval);
+
+/// <summary>How far an active lease has got, carried across ContinueAsNew.</summary>
+public sealed record LeaseProgress(
+    ReservedCapacity Reservation,
+    decimal PricePerHour,
+    DateTimeOffset ActiveAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset MeteredUntil,
+    decimal Charged);
+
+/// <summary>The capacity a lease holds on one node.</summary>
+public sealed record ReservedCapacity(string Region, string NodeId, string GpuModel, IReadOnlyList<int> GpuIndices, int MilliPerGpu);
+
+/// <summary>External events a running lease reacts to.</summary>
+public static class LeaseEvents
+{
+    public const string Extend = "ExtendLease";
+    public const string Cancel = "CancelLease";
+    public const string CapacityFreed = "CapacityFreed";
+}
+
+/// <summary>Payload of <see cref="LeaseEvents.Extend"/>.</summary>
+public sealed record ExtendLeaseEvent(string RequestId, decimal AdditionalHours);
+
+/// <summary>How a lease ended.</summary>
+public sealed record LeaseOutcome(LeaseStatus Status, string? FailureReason, decimal Charged);

@@ -1,0 +1,28 @@
+using Aisto.Domain.Leases;
+
+namespace Aisto.Orchestrations.Leases;
+
+/// <summary>A change of a lease's visible state; null fields are left as they are.</summary>
+public sealed record LeaseTransition(
+    string LeaseId,
+    LeaseStatus Status,
+    LeasePlacement? Placement = null,
+    DateTimeOffset? ActiveAt = null,
+    DateTimeOffset? ExpiresAt = null,
+    DateTimeOffset? EndedAt = null,
+    decimal? PricePerHour = null,
+    decimal? ChargedSoFar = null,
+    string? FailureReason = null)
+{
+    public LeaseRecord ApplyTo(LeaseRecord lease) => lease with
+    {
+        Status = Status,
+        Placement = Placement ?? lease.Placement,
+        ActiveAt = ActiveAt ?? lease.ActiveAt,
+        ExpiresAt = ExpiresAt ?? lease.ExpiresAt,
+        EndedAt = EndedAt ?? lease.EndedAt,
+        PricePerHour = PricePerHour ?? lease.PricePerHour,
+        ChargedSoFar = ChargedSoFar ?? lease.ChargedSoFar,
+        FailureReason = FailureReason ?? lease.FailureReason,
+    };
+}

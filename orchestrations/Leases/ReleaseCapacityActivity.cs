@@ -1,0 +1,28 @@
+using Aisto.Orchestrations.Durable;
+using Aisto.Orchestrations.Regions;
+
+namespace Aisto.Orchestrations.Leases;
+
+/// <summary>Input of <see cref="ReleaseCapacityActivity"/>.</summary>
+public sealed record ReleaseCapacityInput(string LeaseId, string Region, string NodeId);
+
+/// <summary>Gives a lease's GPUs back to its node row (ETag-guarded); releasing twice changes nothing.</summary>
+public sealed class ReleaseCapacityActivity(IInventoryStore inventory) : AistoActivity<ReleaseCapacityInput, bool>
+{
+    public override async Task<bool> ExecuteAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = await inventory.GetNodeAsync(input.Region, input.NodeId, cancellationToken);
+            if (current is null || !current.Node.Allocations.ContainsKey(input.LeaseId))
+            {
+                return false;
+            }
+
+            if (await inventory.TryReplaceAsync(current, current.Node.Release(input.LeaseId), cancellationToken))
+            {
+                return true;
+            }
+        }
+    }
+}

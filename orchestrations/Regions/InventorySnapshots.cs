@@ -1,0 +1,15 @@
+using Aisto.Domain.Regions;
+using Aisto.Domain.Scheduling;
+
+namespace Aisto.Orchestrations.Regions;
+
+/// <summary>Groups stored node rows into the per-region snapshots placement works on.</summary>
+public static class InventorySnapshots
+{
+    public static IReadOnlyList<RegionSnapshot> ToRegions(IEnumerable<NodeVersion> nodes, IReadOnlyList<RegionInfo> regions) =>
+        regions
+            .Select(r => new RegionSnapshot(
+                r,
+                [.. nodes.Select(n => n.Node).Where(n => n.Region == r.Id).OrderBy(n => n.NodeId, StringComparer.Ordinal)]))
+            .ToList();
+}

@@ -1,0 +1,74 @@
+using Aisto.Domain.Ledger;
+using Aisto.Domain.Pricing;
+using Aisto.Domain.Scheduling;
+using Aisto.Infrastructure.Leases;
+using Aisto.Infrastructure.Ledger;
+using Aisto.Infrastructure.Regions;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Durable;
+using Aisto.Orchestrations.Leases;
+using Aisto.Orchestrations.Ledger;
+using Aisto.Orchestrations.Regions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Infrastructure.Composition;
+
+/// <summary>The composition root of everything below the triggers: options, stores, regions, domain services, activities.</summary>
+public static class AistoServiceCollectionExtensions
+{
+    public static IServiceCollection AddAisto(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<RegionsOptions>().BindConfiguration(RegionsOptions.Section)
+            .Validate(o => o.Items.Count > 0 && o.Items.All(r => r.Id.Length > 0), "Aisto:Regions:Items must list at least one region with an id.")
+            .ValidateOnStart();
+        services.AddOptions<PricingOptions>().BindConfiguration(PricingOptions.Section)
+            .Validate(o => o.GpuHourUsd.Count > 0, "Aisto:Pricing:GpuHourUsd must price at least one GPU model.")
+            .ValidateOnStart();
+        services.AddOptions<LedgerOptions>().BindConfiguration(LedgerOptions.Section)
+            .Validate(o => o.EpochLength > TimeSpan.Zero, "Aisto:Ledger:EpochLength must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<LeaseOptions>().BindConfiguration(LeaseOptions.Section)
+            .Validate(o => o.QueueRetryInterval > TimeSpan.Zero && o.MeteringInterval > TimeSpan.Zero && o.ReadyPollInterval > TimeSpan.Zero,
+                "Aisto:Leases intervals must be positive.")
+            .ValidateOnStart();
+
+        // Storage adapters.
+        services.AddSingleton<AistoTables>();
+        services.AddSingleton<ILeaseStore, TableLeaseStore>();
+        services.AddSingleton<IInventoryStore, TableInventoryStore>();
+        services.AddSingleton<ILedgerStore, TableLedgerStore>();
+
+        // Regions: simulated unless configured otherwise; the booking sheet is seeded from them at start.
+        services.AddSingleton<SimulatedRegionFaults>();
+        services.AddSingleton<IRegionDirectory, ConfiguredRegionDirectory>();
+        services.AddHostedService<InventorySeeder>();
+
+        // Domain services, built from configuration.
+        services.AddSingleton<IPlacementPolicy, NearestBestFitPlacement>();
+        services.AddSingleton(sp => CreatePriceBook(
+            sp.GetRequiredService<IOptions<PricingOptions>>().Value, sp.GetRequiredService<IOptions<RegionsOptions>>().Value));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<LedgerOptions>>().Value;
+            return new EpochCalendar(o.EpochOrigin, o.EpochLength);
+        });
+
+        // Application services and activities.
+        services.AddSingleton<LeaseCommands>();
+        foreach (var activity in DurableTasks.Activities)
+        {
+            services.TryAddTransient(activity);
+        }
+
+        return services;
+    }
+
+    private static PriceBook CreatePriceBook(PricingOptions pricing, RegionsOptions regions) => new(
+        new Dictionary<string, decimal>(pricing.GpuHourUsd, StringComparer.OrdinalIgnoreCase),
+        regions.Items.ToDictionary(r => r.Id, r => r.PriceMultiplier, StringComparer.OrdinalIgnoreCase),
+        pricing.ClassMultiplier);
+}

@@ -1,0 +1,23 @@
+using Aisto.Domain.Leases;
+
+namespace Aisto.Infrastructure.Composition;
+
+/// <summary>GPU-hour prices and class multipliers (<c>Aisto:Pricing</c>); region multipliers live with the regions.</summary>
+public sealed class PricingOptions
+{
+    public const string Section = "Aisto:Pricing";
+
+    public Dictionary<string, decimal> GpuHourUsd { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Dictionary<LeaseClass, decimal> ClassMultiplier { get; set; } = [];
+}
+
+/// <summary>Accounting periods (<c>Aisto:Ledger</c>).</summary>
+public sealed class LedgerOptions
+{
+    public const string Section = "Aisto:Ledger";
+
+    public DateTimeOffset EpochOrigin { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public TimeSpan EpochLength { get; set; } = TimeSpan.FromDays(1);
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Aisto.Domain.Ledger;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Ledger;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Aisto.Infrastructure.Ledger;
+
+/// <summary>
+/// The append-only ledger in table <c>ledger</c>: PK epoch, RK entry id. Entries are only ever inserted; inserting
+/// an id that exists is a duplicate delivery and keeps the first.
+/// </summary>
+public sealed class TableLedgerStore(AistoTables tables) : ILedgerStore
+{
+    private const string Table = "ledger";
+
+    public async Task AppendAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(entry), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Written before: the ledger already has this fact.
+        }
+    }
+
+    public async Task<IReadOnlyList<LedgerEntry>> ListAsync(long epoch, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        var entries = new List<LedgerEntry>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == PartitionOf(epoch), cancellationToken: cancellationToken))
+        {
+            entries.Add(FromEntity(e));
+        }
+
+        return entries;
+    }
+
+    public async Task<decimal> SumByReferenceAsync(string reference, IEnumerable<long> epochs, CancellationToken cancellationToken = default)
+    {
+        var total = 0m;
+        foreach (var epoch in epochs.Distinct())
+        {
+            total += (await ListAsync(epoch, cancellationToken)).Where(e => e.Reference == reference).Sum(e => e.AmountUsd);
+        }
+
+        return total;
+    }
+
+    private static string PartitionOf(long epoch) => epoch.ToString("D10", CultureInfo.InvariantCulture);
+
+    private static TableEntity ToEntity(LedgerEntry e) => new(PartitionOf(e.Epoch), e.EntryId)
+    {
+        ["Kind"] = e.Kind.ToString(),
+        ["Account"] = e.Account,
+        ["AmountUsd"] = e.AmountUsd.ToString(CultureInfo.InvariantCulture),
+        ["PeriodStart"] = e.PeriodStart,
+        ["PeriodEnd"] = e.PeriodEnd,
+        ["Reference"] = e.Reference,
+    };
+
+    private static LedgerEntry FromEntity(TableEntity e) => new(
+        long.Parse(e.PartitionKey, CultureInfo.InvariantCulture),
+        e.RowKey,
+        Enum.Parse<LedgerEntryKind>(e.GetString("Kind")),
+        e.GetString("Account"),
+        decimal.Parse(e.GetString("AmountUsd"), CultureInfo.InvariantCulture),
+        e.GetDateTimeOffset("PeriodStart") ?? default,
+        e.GetDateTimeOffset("PeriodEnd") ?? default,
+        e.GetString("Reference"));
+}

@@ -1,0 +1,45 @@
+using Aisto.Domain.Regions;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Regions;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Infrastructure.Regions;
+
+/// <summary>The regions from configuration, each behind its adapter (simulated unless configured otherwise).</summary>
+public sealed class ConfiguredRegionDirectory : IRegionDirectory
+{
+    private readonly Dictionary<string, IRegion> byId;
+
+    public ConfiguredRegionDirectory(
+        IOptions<RegionsOptions> options, AistoTables tables, SimulatedRegionFaults faults, TimeProvider clock)
+    {
+        var adapters = new List<IRegion>();
+        foreach (var region in options.Value.Items)
+        {
+            var info = new RegionInfo(region.Id, region.DisplayName, new GeoPoint(region.Lat, region.Lon));
+            var nodes = new List<RegionNode>();
+            foreach (var pool in region.NodePools)
+            {
+                for (var i = 1; i <= pool.Nodes; i++)
+                {
+                    nodes.Add(new RegionNode(
+                        $"{region.Id}-{pool.Model.ToLowerInvariant()}-{i:D2}",
+                        pool.Model,
+                        pool.GpusPerNode,
+                        pool.CpuCores * 1000,
+                        pool.MemoryGiB * 1024L));
+                }
+            }
+
+            adapters.Add(new SimulatedRegion(info, nodes, options.Value.ProvisioningDelay, tables, faults, clock));
+        }
+
+        byId = adapters.ToDictionary(a => a.Info.Id, StringComparer.OrdinalIgnoreCase);
+        Regions = [.. adapters.Select(a => a.Info)];
+    }
+
+    public IReadOnlyList<RegionInfo> Regions { get; }
+
+    public IRegion Get(string regionId) =>
+        byId.TryGetValue(regionId, out var region) ? region : throw new KeyNotFoundException($"Unknown region '{regionId}'.");
+}

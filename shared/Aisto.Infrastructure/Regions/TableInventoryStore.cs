@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Aisto.Domain.Scheduling;
+using Aisto.Infrastructure.Json;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Regions;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Aisto.Infrastructure.Regions;
+
+/// <summary>
+/// The booking sheet in Azure Tables: table <c>inventory</c>, PK region, one row per node holding its capacity and
+/// every allocation on it. Writes carry the ETag they read (If-Match), so two bookings of one GPU cannot both win.
+/// </summary>
+public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory regions) : IInventoryStore
+{
+    private const string Table = "inventory";
+
+    public async Task<IReadOnlyList<RegionSnapshot>> SnapshotAsync(CancellationToken cancellationToken = default) =>
+        InventorySnapshots.ToRegions(await ListNodesAsync(cancellationToken), regions.Regions);
+
+    public async Task EnsureNodeAsync(NodeState node, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(node), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Already there: its bookings are the truth, keep them.
+        }
+    }
+
+    public async Task<bool> TryReplaceAsync(NodeVersion expected, NodeState updated, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        try
+        {
+            await table.UpdateEntityAsync(ToEntity(updated), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<NodeVersion?> GetNodeAsync(string region, string nodeId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(region, nodeId, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } entity ? FromEntity(entity) : null;
+    }
+
+    public async Task<IReadOnlyList<NodeVersion>> ListNodesAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        var nodes = new List<NodeVersion>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            nodes.Add(FromEntity(entity));
+        }
+
+        return nodes;
+    }
+
+    private static TableEntity ToEntity(NodeState node) => new(node.Region, node.NodeId)
+    {
+        ["Model"] = node.Model,
+        ["Gpus"] = node.GpuCount,
+        ["CpuMilli"] = node.CpuMilli,
+        ["MemoryMiB"] = node.MemoryMiB,
+        ["Allocations"] = JsonSerializer.Serialize(node.Allocations.Values.OrderBy(a => a.HolderId, StringComparer.Ordinal), AistoJson.Options),
+    };
+
+    private static NodeVersion FromEntity(TableEntity e)
+    {
+        var allocations = JsonSerializer.Deserialize<List<NodeAllocation>>(e.GetString("Allocations") ?? "[]", AistoJson.Options) ?? [];
+        var node = new NodeState(
+            e.RowKey,
+            e.PartitionKey,
+            e.GetString("Model"),
+            e.GetInt32("Gpus") ?? 0,
+            e.GetInt32("CpuMilli") ?? 0,
+            e.GetInt64("MemoryMiB") ?? 0,
+            allocations.ToImmutableDictionary(a => a.HolderId, StringComparer.Ordinal));
+        return new NodeVersion(node, e.ETag.ToString());
+    }
+}

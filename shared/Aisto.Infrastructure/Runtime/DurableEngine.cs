@@ -1,0 +1,100 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Aisto.Infrastructure.Runtime;
+
+/// <summary>
+/// The durable engine of the standalone runtime: a Durable Task gRPC sidecar on a loopback port, backed by the
+/// Azure Storage orchestration service (on Azurite) or the in-memory one. The portable worker and client connect
+/// to <see cref="Channel"/>. Stop order matters: the backend releases its partitions before the sidecar goes.
+/// </summary>
+public sealed class DurableEngine : IAsyncDisposable
+{
+    private readonly WebApplication sidecar;
+    private readonly IOrchestrationService backend;
+
+    private DurableEngine(WebApplication sidecar, IOrchestrationService backend, GrpcChannel channel, string address)
+    {
+        this.sidecar = sidecar;
+        this.backend = backend;
+        Channel = channel;
+        Address = address;
+    }
+
+    public GrpcChannel Channel { get; }
+
+    public string Address { get; }
+
+    public static async Task<DurableEngine> StartAsync(
+        DurableOptions options, string storageConnectionString, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var backend = await CreateBackendAsync(options, storageConnectionString, loggerFactory);
+        var port = ChildProcess.FreePort();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
+        builder.Services.AddSingleton(backend);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(cancellationToken);
+
+        var address = $"http://localhost:{port}";
+        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+        return new DurableEngine(app, backend, channel, address);
+    }
+
+    private static async Task<IOrchestrationService> CreateBackendAsync(
+        DurableOptions options, string connectionString, ILoggerFactory loggerFactory)
+    {
+        if (string.Equals(options.Backend, "InMemory", StringComparison.OrdinalIgnoreCase))
+        {
+            return new InMemoryOrchestrationService(loggerFactory);
+        }
+
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = options.TaskHub,
+            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            PartitionCount = options.PartitionCount,
+            UseTablePartitionManagement = true,
+            WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{options.TaskHub}",
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
+            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
+            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync();
+        return service;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The backend first: it gives up its partition leases so the next process can take them at once.
+        // (A backend that never started — no worker connected — has nothing to stop and throws.)
+        try
+        {
+            await backend.StopAsync(isForced: false);
+        }
+        catch (NullReferenceException)
+        {
+        }
+
+        await sidecar.StopAsync();
+        await sidecar.DisposeAsync();
+        Channel.Dispose();
+    }
+}

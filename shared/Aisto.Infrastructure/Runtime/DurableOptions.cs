@@ -1,0 +1,27 @@
+namespace Aisto.Infrastructure.Runtime;
+
+/// <summary>The standalone durable engine (<c>Aisto:Durable</c>); under a Functions host, host.json rules instead.</summary>
+public sealed class DurableOptions
+{
+    public const string Section = "Aisto:Durable";
+
+    /// <summary><c>AzureStorage</c> (durable, on Azurite or Azure) or <c>InMemory</c> (fast, lost on exit).</summary>
+    public string Backend { get; set; } = "AzureStorage";
+
+    public string TaskHub { get; set; } = "aisto";
+
+    /// <summary>Fixed when the task hub is created.</summary>
+    public int PartitionCount { get; set; } = 2;
+
+    /// <summary>Stable across restarts, so a restarted process takes its partitions back at once.</summary>
+    public string? WorkerId { get; set; }
+
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Above the longest activity: the sidecar does not renew work-item locks.</summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int MaxConcurrentActivities { get; set; } = 32;
+
+    public int MaxConcurrentOrchestrations { get; set; } = 32;
+}
