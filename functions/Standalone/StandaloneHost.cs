@@ -22,19 +22,36 @@ public static class StandaloneHost
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        await using var app = await StartAsync(args);
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// Starts everything and returns once the app serves; <paramref name="settings"/> override configuration last
+    /// (tests and benchmarks use it for ports, table prefixes, task hubs and short timings).
+    /// </summary>
+    public static async Task<StandaloneApp> StartAsync(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AistoConfiguration.Apply(builder.Configuration, args, includeLocalSettings: true);
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         var standalone = builder.Configuration.GetSection(StandaloneOptions.Section).Get<StandaloneOptions>() ?? new StandaloneOptions();
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         var durable = builder.Configuration.GetSection(DurableOptions.Section).Get<DurableOptions>() ?? new DurableOptions();
 
-        using var bootLogs = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+        // Lives as long as the app: the durable sidecar logs through it.
+        var bootLogs = LoggerFactory.Create(l => l.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
         var log = bootLogs.CreateLogger("Aisto.Standalone");
         var root = RepositoryRoot.Find();
-        await using var azurite = standalone.StartStorageEmulator && root is not null
+        var azurite = standalone.StartStorageEmulator && root is not null
             ? await LocalStorageEmulator.EnsureRunningAsync(storage.ConnectionString, root, log)
             : null;
-        await using var engine = await DurableEngine.StartAsync(durable, storage.ConnectionString, bootLogs);
+        var engine = await DurableEngine.StartAsync(durable, storage.ConnectionString, bootLogs);
         log.LogInformation("Durable engine ({Backend}, task hub {Hub}) on {Address}", durable.Backend, durable.TaskHub, engine.Address);
 
         builder.WebHost.UseUrls(standalone.Urls);
@@ -48,7 +65,7 @@ public static class StandaloneHost
         builder.Services.AddDurableTaskClient(c => c.UseGrpc(engine.Channel));
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TimerTriggerService>(sp, typeof(StandaloneHost).Assembly));
 
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             // Bad input never gets here (the functions answer 4xx); this is for genuine faults only.
@@ -70,7 +87,7 @@ public static class StandaloneHost
             }
         });
         app.MapHttpFunctions(typeof(StandaloneHost).Assembly);
-        await app.RunAsync();
-        return 0;
+        await app.StartAsync();
+        return new StandaloneApp(app, engine, azurite, bootLogs);
     }
 }
