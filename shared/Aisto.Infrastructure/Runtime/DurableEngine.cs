@@ -3,7 +3,6 @@ using DurableTask.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.DurableTask.Testing.Sidecar;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
@@ -60,7 +59,7 @@ public sealed class DurableEngine : IAsyncDisposable
     {
         if (string.Equals(options.Backend, "InMemory", StringComparison.OrdinalIgnoreCase))
         {
-            return new InMemoryOrchestrationService(loggerFactory);
+            return new ConcurrentInMemoryOrchestrationService(loggerFactory, options.MaxConcurrentOrchestrations, options.MaxConcurrentActivities);
         }
 
         var settings = new AzureStorageOrchestrationServiceSettings
