@@ -30,8 +30,8 @@ type ApiKey = {
   @description('Tenant the key belongs to.')
   tenantId: string
 
-  @description('Role granted to the key (tenant or admin).')
-  role: 'tenant' | 'admin'
+  @description('Role granted to the key (tenant or operator, see the API contract).')
+  role: 'tenant' | 'operator'
 }
 
 @export()
