@@ -44,8 +44,8 @@ param durablePartitionCount int = 4
 
 // ---- Function app ----------------------------------------------------------------------------------------------
 
-@description('.NET isolated worker version on Flex Consumption (functionAppConfig.runtime.version).')
-param functionsRuntimeVersion string = '10.0'
+@description('.NET isolated worker version on Flex Consumption (functionAppConfig.runtime.version); the app targets net10.0.')
+param functionsRuntimeVersion '8.0' | '9.0' | '10.0' = '10.0'
 
 @description('Upper bound of Flex Consumption instances (40-1000).')
 @minValue(40)
@@ -288,8 +288,9 @@ module clusters 'modules/aks.bicep' = [
 
 // ---- App settings ----------------------------------------------------------------------------------------------
 // Every key of local.settings.sample.json "Values" has a line here (tests/Aisto.Infra.Tests checks it).
-// To add a setting: add ONE line `Aisto__Section__Name: 'value'` to appSettings below; for a secret, store it in
-// Key Vault (keyVault module `secrets`) and add `Aisto__Section__Name: keyVaultReference('<secret-name>')`.
+// To add a setting: add ONE line `Aisto__Section__Name: 'value'` to appSettings below. For a secret, add its name
+// to the keyVault module's secretNames (and a value to secrets, or set it later with az keyvault secret set), then
+// the line `Aisto__Section__Name: keyVaultReference(keyVault.outputs.name, '<secret-name>')`.
 // FUNCTIONS_WORKER_RUNTIME is not an app setting on Flex Consumption: it is functionAppConfig.runtime.name.
 // AzureWebJobsStorage becomes its identity-based form AzureWebJobsStorage__accountName/__credential/__clientId.
 
