@@ -1,13 +1,14 @@
 namespace Aisto.Domain.Scheduling.Packing;
 
 /// <summary>
-/// AISTO's packing: fragmentation gradient descent against the target workload, with ties (common: many nodes
-/// grow fragmentation equally) broken toward the node the request leaves fullest, so whole idle nodes stay
-/// whole for the large requests that need them.
+/// AISTO's packing: fragmentation gradient descent on a measure with lookahead — for each kind of the target
+/// workload, the free GPU it cannot use now (the paper's measure) plus the free GPU it could not use even if
+/// copies of it kept filling the node, so CPU or memory running out before the GPUs counts at once. Ties (common:
+/// many nodes change equally) go to the node the request leaves fullest, keeping idle nodes whole for big requests.
 /// </summary>
 public sealed class AistoPacking(PackingCluster cluster, WorkloadProfile profile) : ShapeIndexedPacking(cluster)
 {
-    private readonly FragmentationMeasure _measure = new(profile);
+    private readonly FragmentationMeasure _measure = new(profile, fillLookahead: true);
 
     public override string Name => "aisto";
 

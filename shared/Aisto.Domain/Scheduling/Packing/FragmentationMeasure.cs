@@ -6,9 +6,10 @@ namespace Aisto.Domain.Scheduling.Packing;
 /// when the kind does not fit the node at all (model, CPU, memory, too few GPUs, or no GPU wanted), otherwise
 /// the GPUs too empty-handed to hold it (for a share: GPUs with less free than the share; for whole GPUs: the
 /// partly used GPUs). A node's fragmentation is the weighted sum over the profile's kinds, in thousandths of a
-/// GPU × weight. Results are cached per shape.
+/// GPU × weight. With <c>fillLookahead</c> (AISTO's measure) each kind also adds what would stay free after
+/// copies of it filled the node (<see cref="UnusableAfterFill"/>). Results are cached per shape.
 /// </summary>
-public sealed class FragmentationMeasure(WorkloadProfile profile)
+public sealed class FragmentationMeasure(WorkloadProfile profile, bool fillLookahead = false)
 {
     private readonly (PackingRequest Request, long Weight)[] _kinds = [.. profile.Kinds];
     private long[] _cache = [];
@@ -41,6 +42,47 @@ public sealed class FragmentationMeasure(WorkloadProfile profile)
         return stranded;
     }
 
+    /// <summary>
+    /// AISTO's lookahead variant: the free GPU thousandths that would still be free if copies of
+    /// <paramref name="kind"/> kept arriving until no more fit — so a node whose CPU or memory runs out before its
+    /// GPUs do counts those GPUs as fragments now, not only when the last copy no longer fits.
+    /// </summary>
+    public static int UnusableAfterFill(NodeShape shape, in PackingRequest kind)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (kind.GpuCount == 0 || !shape.Fits(kind))
+        {
+            return shape.TotalFreeMilli;
+        }
+
+        int gpuCopies;
+        if (kind.IsFractional)
+        {
+            gpuCopies = 0;
+            foreach (var f in shape.FreeMilli)
+            {
+                gpuCopies += f / kind.GpuMilli;
+            }
+        }
+        else
+        {
+            gpuCopies = shape.FullFreeGpus / kind.GpuCount;
+        }
+
+        var copies = gpuCopies;
+        if (kind.CpuMilli > 0)
+        {
+            copies = Math.Min(copies, shape.CpuFreeMilli / kind.CpuMilli);
+        }
+
+        if (kind.MemoryMiB > 0)
+        {
+            copies = (int)Math.Min(copies, shape.MemoryFreeMiB / kind.MemoryMiB);
+        }
+
+        return shape.TotalFreeMilli - (copies * kind.TotalGpuMilli);
+    }
+
     /// <summary>The shape's fragmentation against the whole profile (cached by shape id).</summary>
     public long Of(NodeShape shape)
     {
@@ -62,7 +104,13 @@ public sealed class FragmentationMeasure(WorkloadProfile profile)
         long sum = 0;
         foreach (var (kind, weight) in _kinds)
         {
-            sum += weight * Of(shape, kind);
+            var fragment = Of(shape, kind);
+            if (fillLookahead)
+            {
+                fragment += UnusableAfterFill(shape, kind);
+            }
+
+            sum += weight * fragment;
         }
 
         _cache[shape.Id] = sum;
