@@ -67,6 +67,29 @@ public sealed class PackingCluster
         TotalGpuMilli = _specs.Sum(s => s.GpuCount * GpuDemand.MilliPerGpu);
     }
 
+    /// <summary>The packing view of domain nodes, with what they already hold (node i of the list is node i here).</summary>
+    public static PackingCluster From(IReadOnlyList<NodeState> nodes, GpuModelCatalog? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        var cluster = new PackingCluster(
+            nodes.Select(n => new PackingNodeSpec(n.NodeId, n.Model, n.GpuCount, n.CpuMilli, n.MemoryMiB)), catalog);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            for (var g = 0; g < node.GpuCount; g++)
+            {
+                cluster._gpuUsed[(i * MaxGpusPerNode) + g] = node.GpuMilliUsed[g];
+                cluster.AllocatedGpuMilli += node.GpuMilliUsed[g];
+            }
+
+            cluster._cpuUsed[i] = node.CpuUsedMilli;
+            cluster._memoryUsed[i] = node.MemoryUsedMiB;
+            cluster.MoveToShape(i, cluster.ComputeShape(i));
+        }
+
+        return cluster;
+    }
+
     public GpuModelCatalog Catalog { get; }
 
     public int NodeCount => _specs.Length;
