@@ -44,6 +44,7 @@ public static class AdmissionCycle
         var admitted = new List<Admission>();
         var preempted = new List<Preemption>();
         var waiting = new List<QueuedRequest>();
+        var admittedIds = new HashSet<string>(StringComparer.Ordinal);
         Reservation? head = null;
 
         while (NextInOrder(byTenant, tenantUse, asOf, options) is { } request)
@@ -58,8 +59,9 @@ public static class AdmissionCycle
             }
             else if (within && head is null)
             {
-                // 4. Reclaim: the pool is owed its guarantee; preempt borrowed work of other pools.
-                victims = ReclaimPlanner.Plan(running, request.Pool, request.Demand, free);
+                // 4. Reclaim: the pool is owed its guarantee; preempt borrowed work of other pools (not work this
+                //    cycle has just admitted: admitting and preempting in one breath is pure churn).
+                victims = ReclaimPlanner.Plan(running.Where(w => !admittedIds.Contains(w.Id)), request.Pool, request.Demand, free);
             }
 
             if (victims is null)
@@ -89,6 +91,7 @@ public static class AdmissionCycle
             head?.Consume(request, asOf);
             running.Add(new RunningWork(request.Id, request.Tenant, request.Pool, request.Class, request.Demand, asOf, asOf + request.Duration, !within));
             admitted.Add(new Admission(request, !within));
+            admittedIds.Add(request.Id);
         }
 
         // 7. Positions and estimated waits of what stays queued.
