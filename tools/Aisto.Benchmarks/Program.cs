@@ -16,6 +16,7 @@ if (args is ["p99", .. var rest])
     }
 
     PlacementLatencyProbe.RunPort();
+    PlacementLatencyProbe.RunCycle();
 
     return;
 }

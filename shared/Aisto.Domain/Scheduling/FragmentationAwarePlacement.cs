@@ -28,6 +28,13 @@ public sealed class FragmentationAwarePlacement : IPlacementPolicy
         _seed = seed;
     }
 
+    /// <summary>A cycle that places many requests against one snapshot, each seeing what the previous ones took.</summary>
+    public PlacementCycle StartCycle(IReadOnlyList<RegionSnapshot> regions)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        return new PlacementCycle(regions, _target, _policy, _seed);
+    }
+
     public PlacementDecision? Place(IReadOnlyList<RegionSnapshot> regions, PlacementRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -63,4 +63,33 @@ public sealed class FragmentationAwarePlacementTests
 
         Assert.Equal("sg-h100", decision!.NodeId);
     }
+
+    [Fact]
+    public void A_cycle_books_each_placement_so_later_requests_see_it()
+    {
+        RegionSnapshot singapore = Region("singapore").Node("sg-1", gpus: 8);
+        RegionSnapshot malaysia = Region("malaysia", 3.14, 101.69).Node("my-1", gpus: 8);
+        var cycle = new FragmentationAwarePlacement().StartCycle([singapore, malaysia]);
+
+        var decisions = new[] { "a", "b", "c" }
+            .Select(id => cycle.Place(Lease(4) with { HolderId = id })?.Region)
+            .ToList();
+
+        Assert.Equal(["singapore", "singapore", "malaysia"], decisions);
+    }
+
+    [Fact]
+    public void Releasing_in_a_cycle_frees_the_GPUs_for_the_next_request()
+    {
+        RegionSnapshot singapore = Region("singapore").Node("sg-1", gpus: 8);
+        var cycle = new FragmentationAwarePlacement().StartCycle([singapore]);
+        cycle.Place(Lease(8) with { HolderId = "first" });
+
+        var beforeRelease = cycle.Place(Lease(8) with { HolderId = "second" });
+        cycle.Release("first");
+        var afterRelease = cycle.Place(Lease(8) with { HolderId = "third" });
+
+        Assert.Null(beforeRelease);
+        Assert.Equal("sg-1", afterRelease!.NodeId);
+    }
 }
