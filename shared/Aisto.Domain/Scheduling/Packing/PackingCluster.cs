@@ -112,6 +112,18 @@ public sealed class PackingCluster
 
     public int GpuUsedMilli(int node, int gpu) => _gpuUsed[(node * MaxGpusPerNode) + gpu];
 
+    /// <summary>How many nodes have the shape now.</summary>
+    public int NodesWithShape(int shapeId) => _nodesOfShape[shapeId]?.Count ?? 0;
+
+    /// <summary>The shape of an idle node of <paramref name="type"/>.</summary>
+    public NodeShape IdleShape(PackingNodeType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var free = _scratch.AsSpan(0, type.GpuCount);
+        free.Fill(GpuDemand.MilliPerGpu);
+        return Intern(type, type.CpuMilli, type.MemoryMiB, free);
+    }
+
     /// <summary>Shapes that at least one node has now.</summary>
     public IEnumerable<NodeShape> LiveShapes
     {

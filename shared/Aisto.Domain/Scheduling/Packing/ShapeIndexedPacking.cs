@@ -28,30 +28,58 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
     /// <summary>The score of a shape for a request it fits (the caller checked the fit).</summary>
     protected abstract ShapeScore Score(NodeShape shape, in PackingRequest request);
 
+    /// <summary>
+    /// Shapes to pass over while a less good one fits (a soft rule, e.g. keeping a reserve of idle large nodes);
+    /// asked only about the best shape and, when it says yes, about the next ones in order.
+    /// </summary>
+    protected virtual bool Avoid(NodeShape shape, in PackingRequest request) => false;
+
     public PackingChoice? Choose(in PackingRequest request)
     {
         Entry? best = null;
-        if (_indices.TryGetValue(request, out var index))
-        {
-            best = index.Best;
-        }
-        else if (_indexList.Count < MaxIndexedKinds)
+        if (!_indices.TryGetValue(request, out var index) && _indexList.Count < MaxIndexedKinds)
         {
             index = new KindIndex(this, request);
             _indices.Add(request, index);
             _indexList.Add(index);
+        }
+
+        if (index is not null)
+        {
             best = index.Best;
+            if (best is { } first && Avoid(Cluster.Shape(first.ShapeId), request))
+            {
+                foreach (var entry in index.InOrder)
+                {
+                    if (!Avoid(Cluster.Shape(entry.ShapeId), request))
+                    {
+                        best = entry;
+                        break;
+                    }
+                }
+            }
         }
         else
         {
+            Entry? fallback = null;
             foreach (var shape in Cluster.LiveShapes)
             {
-                var entry = Evaluate(shape, request);
-                if (entry is { } e && (best is null || EntryComparer.Instance.Compare(e, best.Value) < 0))
+                if (Evaluate(shape, request) is not { } e)
+                {
+                    continue;
+                }
+
+                if (Avoid(shape, request))
+                {
+                    fallback = fallback is null || EntryComparer.Instance.Compare(e, fallback.Value) < 0 ? e : fallback;
+                }
+                else if (best is null || EntryComparer.Instance.Compare(e, best.Value) < 0)
                 {
                     best = e;
                 }
             }
+
+            best ??= fallback;
         }
 
         if (best is not { } chosen)
@@ -130,6 +158,8 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
         }
 
         public Entry? Best => _sorted.Count == 0 ? null : _sorted.Min;
+
+        public IEnumerable<Entry> InOrder => _sorted;
 
         public void Add(NodeShape shape)
         {

@@ -40,12 +40,6 @@ public sealed class WorkloadProfile
         return new WorkloadProfile([.. order.Select(r => (r, counts[r]))]);
     }
 
-    /// <summary>
-    /// The same kinds weighted by the GPU demand they bring (weight × thousandths of a GPU), so a rare 8-GPU kind
-    /// counts as much as the GPUs it would strand; kinds without GPUs drop out.
-    /// </summary>
-    public WorkloadProfile GpuWeighted() => Of(Kinds.Select(k => (k.Request, k.Weight * k.Request.TotalGpuMilli)));
-
     /// <summary>A profile from explicit kinds and weights.</summary>
     public static WorkloadProfile Of(IEnumerable<(PackingRequest Request, long Weight)> kinds) =>
         new([.. kinds.Where(k => k.Weight > 0)]);
