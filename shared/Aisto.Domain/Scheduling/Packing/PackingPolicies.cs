@@ -1,0 +1,21 @@
+namespace Aisto.Domain.Scheduling.Packing;
+
+/// <summary>The packing policies by name: aisto (default), fgd, best-fit, dot-product, random-fit.</summary>
+public static class PackingPolicies
+{
+    public const string Default = "aisto";
+
+    public static IReadOnlyList<string> Names { get; } = ["aisto", "fgd", "best-fit", "dot-product", "random-fit"];
+
+    /// <summary>A policy bound to <paramref name="cluster"/>; the profile is used by fgd and aisto, the seed by random-fit.</summary>
+    public static IPackingPolicy Create(string name, PackingCluster cluster, WorkloadProfile profile, int seed) =>
+        name.ToUpperInvariant() switch
+        {
+            "AISTO" => new AistoPacking(cluster, profile),
+            "FGD" => new FragmentationGradientPacking(cluster, profile),
+            "BEST-FIT" => new BestFitPacking(cluster),
+            "DOT-PRODUCT" => new DotProductPacking(cluster),
+            "RANDOM-FIT" => new RandomFitPacking(cluster, seed),
+            _ => throw new ArgumentException($"Unknown placement policy '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
+        };
+}
