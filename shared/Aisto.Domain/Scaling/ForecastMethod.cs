@@ -20,4 +20,7 @@ public enum ForecastMethod
 
     /// <summary>Level, trend, a daily and a weekly cycle.</summary>
     DailyWeekly,
+
+    /// <summary>Not estimated: the demand was given (replays with perfect foresight, tests).</summary>
+    Known,
 }
