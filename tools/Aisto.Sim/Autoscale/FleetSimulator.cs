@@ -10,7 +10,7 @@ namespace Aisto.Sim.Autoscale;
 /// node they fill best; a request never spans nodes. A node costs from the moment it is asked for until it is
 /// given back; the replay ends when the last request has finished.
 /// </summary>
-internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, SimulationOptions options, IAutoscalePolicy policy)
+internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, SimulationOptions options, IAutoscalePolicy policy) : IFleetForesight
 {
     private const int MilliPerGpu = 1000;
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(30);
@@ -22,6 +22,7 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
     private readonly List<int> _pending = [];
     private readonly double[] _waits = new double[requests.Count];
     private int _nodeSequence;
+    private int _nextArrival;
     private double _runningGpus;
     private double _pendingGpus;
     private int _scaleActions;
@@ -43,20 +44,19 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
         }
 
         var lastArrival = requests.Count == 0 ? 0 : requests[^1].ArrivalSeconds;
-        var nextArrival = 0;
         var nextTick = 0.0;
         var tickPeak = 0.0;
         var now = 0.0;
         var lastReported = -1;
-        while (nextArrival < requests.Count || _pending.Count > 0 || _completions.Count > 0)
+        while (_nextArrival < requests.Count || _pending.Count > 0 || _completions.Count > 0)
         {
-            if (nextArrival == requests.Count && _completions.Count == 0 && now > lastArrival + GiveUpAfter.TotalSeconds)
+            if (_nextArrival == requests.Count && _completions.Count == 0 && now > lastArrival + GiveUpAfter.TotalSeconds)
             {
                 break; // requests nobody will ever place (the policy adds no nodes): stop rather than spin
             }
 
             // 1. the next moment anything happens
-            now = Math.Min(nextTick, nextArrival < requests.Count ? requests[nextArrival].ArrivalSeconds : double.MaxValue);
+            now = Math.Min(nextTick, _nextArrival < requests.Count ? requests[_nextArrival].ArrivalSeconds : double.MaxValue);
             if (_completions.TryPeek(out _, out var completionAt))
             {
                 now = Math.Min(now, completionAt);
@@ -89,11 +89,11 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
                 changed = true;
             }
 
-            while (nextArrival < requests.Count && requests[nextArrival].ArrivalSeconds <= now)
+            while (_nextArrival < requests.Count && requests[_nextArrival].ArrivalSeconds <= now)
             {
-                _pending.Add(nextArrival);
-                _pendingGpus += requests[nextArrival].Gpus;
-                nextArrival++;
+                _pending.Add(_nextArrival);
+                _pendingGpus += requests[_nextArrival].Gpus;
+                _nextArrival++;
                 changed = true;
             }
 
@@ -108,7 +108,7 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
             // 4. the autoscaler's turn
             if (now >= nextTick)
             {
-                var view = new FleetView(now, options.Epoch.AddSeconds(now), _nodes, _runningGpus + _pendingGpus, tickPeak, _runningGpus, _pendingGpus, _pending.Count);
+                var view = new FleetView(now, options.Epoch.AddSeconds(now), _nodes, _runningGpus + _pendingGpus, tickPeak, _runningGpus, _pendingGpus, _pending.Count, this);
                 var actions = policy.Decide(view);
                 if (Apply(actions, now, lead))
                 {
@@ -129,6 +129,68 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
 
         progress?.Invoke(1);
         return Summarize(traceName, now, clock.Elapsed.TotalSeconds);
+    }
+
+    public int NodesNeeded(double now, double until)
+    {
+        // Replays the window on copies: busy nodes keep their load, completions free it where it ran, arrivals
+        // (the waiting ones first) go best-fit, and a new node opens whenever nothing fits.
+        var busy = _nodes.Where(n => n.UsedMilli > 0).ToList();
+        var used = busy.Select(n => n.UsedMilli).ToList();
+        var slot = busy.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
+        var capacity = options.GpusPerNode * MilliPerGpu;
+        var events = new PriorityQueue<(int Request, int Node), (double At, int Order)>();
+        foreach (var (item, at) in _completions.UnorderedItems)
+        {
+            if (at <= until)
+            {
+                events.Enqueue((item.Request, slot[item.Node]), (at, 0));
+            }
+        }
+
+        foreach (var index in _pending)
+        {
+            events.Enqueue((index, -1), (now, 1));
+        }
+
+        for (var i = _nextArrival; i < requests.Count && requests[i].ArrivalSeconds <= until; i++)
+        {
+            events.Enqueue((i, -1), (requests[i].ArrivalSeconds, 1));
+        }
+
+        while (events.TryDequeue(out var e, out var when))
+        {
+            var milli = Milli(requests[e.Request].Gpus);
+            if (e.Node >= 0)
+            {
+                used[e.Node] -= milli;
+                continue;
+            }
+
+            var best = -1;
+            for (var i = 0; i < used.Count; i++)
+            {
+                if (capacity - used[i] >= milli && (best < 0 || used[i] > used[best]))
+                {
+                    best = i;
+                }
+            }
+
+            if (best < 0)
+            {
+                best = used.Count;
+                used.Add(0);
+            }
+
+            used[best] += milli;
+            var done = when.At + requests[e.Request].DurationSeconds;
+            if (done <= until)
+            {
+                events.Enqueue((e.Request, best), (done, 0));
+            }
+        }
+
+        return used.Count;
     }
 
     private static int Milli(double gpus) => (int)Math.Round(gpus * MilliPerGpu, MidpointRounding.AwayFromZero);

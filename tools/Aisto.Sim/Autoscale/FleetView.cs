@@ -9,7 +9,8 @@ internal sealed record FleetView(
     double RequestedPeakGpus,
     double RunningGpus,
     double PendingGpus,
-    int PendingRequests)
+    int PendingRequests,
+    IFleetForesight Foresight)
 {
     public IEnumerable<SimNode> ReadyNodes => Nodes.Where(n => n.IsReady(Now));
 

@@ -4,8 +4,9 @@ using Aisto.Domain.Scaling;
 namespace Aisto.Sim.Autoscale;
 
 /// <summary>
-/// Perfect foresight: the same <see cref="ScalePlanner"/> fed the trace's true future demand (minute by minute,
-/// as if nothing ever waited) instead of a forecast, with no headroom, hysteresis, cooldown or step limit.
+/// Perfect foresight: the same <see cref="ScalePlanner"/> fed, instead of a forecast, the nodes the trace's real
+/// future needs over the planning window (its arrivals packed as the scheduler will pack them), with no headroom,
+/// hysteresis, cooldown or step limit.
 /// The lower bound a real forecaster is measured against.
 /// </summary>
 internal sealed class OraclePolicy(DemandCurve curve, ScalePlanner planner, int initialNodes) : IAutoscalePolicy
@@ -32,20 +33,16 @@ internal sealed class OraclePolicy(DemandCurve curve, ScalePlanner planner, int 
 
     public IReadOnlyList<ScaleAction> Decide(FleetView view)
     {
+        // The future, exactly: the GPUs of the nodes the real arrivals will need over the planning window, packed
+        // as the scheduler packs them (fragmentation included), handed to the planner as a forecast.
         var window = planner.Policy.PlanningWindow;
-        var minutes = (int)Math.Ceiling(window.TotalMinutes);
-        var points = ImmutableArray.CreateBuilder<ForecastPoint>(minutes);
-        for (var m = 1; m <= minutes; m++)
-        {
-            var demand = curve.PeakBetween(view.Now + ((m - 1) * 60), view.Now + (m * 60));
-            points.Add(new ForecastPoint(view.At.AddMinutes(m), demand, demand, demand));
-        }
-
-        var forecast = new DemandForecast(view.At, TimeSpan.FromMinutes(1), ForecastMethod.Known, view.RequestedGpus, points.MoveToImmutable());
+        var needed = view.Foresight.NodesNeeded(view.Now, view.Now + window.TotalSeconds) * (double)planner.Policy.GpusPerNode;
+        var point = new ForecastPoint(view.At + window, needed, needed, needed);
+        var forecast = new DemandForecast(view.At, window, ForecastMethod.Known, view.RequestedGpus, [point]);
         var nodes = view.ReadyNodes.Select(n => new PoolNode(n.Id, n.UsedMilli / 1000.0, n.Draining)).ToImmutableArray();
         var plan = planner.Plan(new PoolState(Pool, nodes, view.ProvisioningNodes, view.RequestedGpus), forecast, view.At);
-        var peak = forecast.PeakUpper(window);
-        LastForecast = new ForecastPoint(view.At + window, peak, peak, peak);
+        var peak = curve.PeakBetween(view.Now, view.Now + window.TotalSeconds);
+        LastForecast = new ForecastPoint(point.At, peak, peak, needed);
         return plan.ShouldApply ? plan.Actions : [];
     }
 }
