@@ -4,13 +4,14 @@ namespace Aisto.Domain.Scaling;
 
 /// <summary>
 /// Forecasts one series' demand from its history: a harmonic regression (level, trend, daily and weekly cycles,
-/// fitted by least squares) whose recent deviation decays at the rate of its residuals' autocorrelation (AR(1)
+/// fitted by least squares with MathNet) whose recent deviation decays at the rate of its residuals' autocorrelation (AR(1)
 /// errors), with a band from the quantiles of its own in-sample errors at each horizon. Short histories fall
 /// back to simpler models (<see cref="ForecastMethod"/>). Pure: time enters as <c>asOf</c>.
 /// </summary>
 public sealed class DemandForecaster
 {
     private const double MaxAutocorrelation = 0.995;
+    private const double Ridge = 1e-9;
 
     public DemandForecaster(ForecastOptions? options = null)
     {
@@ -57,22 +58,51 @@ public sealed class DemandForecaster
             method >= ForecastMethod.Daily ? Options.DailyHarmonics : 0,
             method == ForecastMethod.DailyWeekly ? Options.WeeklyHarmonics : 0);
 
-        // 1. least squares on the seasonal terms (QR: stable even when columns are nearly collinear)
+        // 1. least squares on the seasonal terms, through the normal equations: the terms are near-orthogonal
+        //    over whole days, so XᵀX is well conditioned, and its p×p Cholesky is far cheaper than a QR of X
         var n = series.Values.Length;
-        var design = Matrix<double>.Build.Dense(n, terms.Count);
-        var row = new double[terms.Count];
+        var p = terms.Count;
+        var rows = new double[n * p];
+        var gram = new double[p, p];
+        var moments = new double[p];
         for (var i = 0; i < n; i++)
         {
+            var row = rows.AsSpan(i * p, p);
             terms.Fill(series.TimeOf(i), row);
-            for (var j = 0; j < row.Length; j++)
+            for (var a = 0; a < p; a++)
             {
-                design[i, j] = row[j];
+                moments[a] += row[a] * series.Values[i];
+                for (var b = 0; b <= a; b++)
+                {
+                    gram[a, b] += row[a] * row[b];
+                }
             }
         }
 
-        var observed = Vector<double>.Build.DenseOfArray(series.Values);
-        var coefficients = design.QR().Solve(observed).ToArray();
-        var residuals = (observed - design * Vector<double>.Build.DenseOfArray(coefficients)).ToArray();
+        for (var a = 0; a < p; a++)
+        {
+            for (var b = 0; b < a; b++)
+            {
+                gram[b, a] = gram[a, b];
+            }
+
+            gram[a, a] += Ridge * n; // keeps a short or degenerate history solvable; negligible otherwise
+        }
+
+        var coefficients = Matrix<double>.Build.DenseOfArray(gram).Cholesky()
+            .Solve(Vector<double>.Build.DenseOfArray(moments)).ToArray();
+        var residuals = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = rows.AsSpan(i * p, p);
+            var fitted = 0.0;
+            for (var j = 0; j < p; j++)
+            {
+                fitted += row[j] * coefficients[j];
+            }
+
+            residuals[i] = series.Values[i] - fitted;
+        }
 
         // 2. how long a deviation persists: lag-1 autocorrelation of the residuals
         var phi = Autocorrelation(residuals);
