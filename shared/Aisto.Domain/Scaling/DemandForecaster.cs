@@ -92,6 +92,7 @@ public sealed class DemandForecaster
         var coefficients = Matrix<double>.Build.DenseOfArray(gram).Cholesky()
             .Solve(Vector<double>.Build.DenseOfArray(moments)).ToArray();
         var residuals = new double[n];
+        var scales = new double[n];
         for (var i = 0; i < n; i++)
         {
             var row = rows.AsSpan(i * p, p);
@@ -102,14 +103,15 @@ public sealed class DemandForecaster
             }
 
             residuals[i] = series.Values[i] - fitted;
+            scales[i] = BandScale(fitted);
         }
 
         // 2. how long a deviation persists: lag-1 autocorrelation of the residuals
         var phi = Autocorrelation(residuals);
 
         // 3. the band: quantiles of the in-sample h-step errors e(t+h) − φ^h·e(t)
-        var (lower, upper) = ErrorQuantiles(residuals, phi, steps);
-        return new DemandModel(Options.Step, method, terms, coefficients, phi, lower, upper, 0, 0);
+        var (lower, upper) = ErrorQuantiles(residuals, scales, phi, steps);
+        return new DemandModel(Options.Step, method, terms, coefficients, phi, lower, upper, 0, 0, BandScale);
     }
 
     /// <summary>The demand observed at <paramref name="asOf"/>: the peak of the last step, else the latest sample.</summary>
@@ -196,7 +198,14 @@ public sealed class DemandForecaster
         return den <= 1e-12 ? 0 : Math.Clamp(num / den, 0, MaxAutocorrelation);
     }
 
-    private (double[] Lower, double[] Upper) ErrorQuantiles(double[] residuals, double phi, int steps)
+    /// <summary>
+    /// How wide errors are expected to be at a demand level, relative to other levels. Demand made of many
+    /// independent requests varies like a count (spread ∝ √level), so errors are measured in units of √level and
+    /// a busy hour gets a wider band than a quiet night, instead of one width fitted to their mix.
+    /// </summary>
+    internal double BandScale(double level) => Options.ScaleBandWithLevel ? Math.Sqrt(Math.Max(level, 1)) : 1;
+
+    private (double[] Lower, double[] Upper) ErrorQuantiles(double[] residuals, double[] scales, double phi, int steps)
     {
         var lower = new double[steps];
         var upper = new double[steps];
@@ -215,7 +224,7 @@ public sealed class DemandForecaster
             var decay = Math.Pow(phi, h);
             for (var i = 0; i < count; i++)
             {
-                errors[i] = residuals[i + h] - (decay * residuals[i]);
+                errors[i] = (residuals[i + h] - (decay * residuals[i])) / scales[i + h];
             }
 
             var window = errors.AsSpan(0, count).ToArray();

@@ -14,6 +14,7 @@ public sealed class DemandModel
     private readonly double[] _upperErrors;
     private readonly double _seenMin;
     private readonly double _seenMax;
+    private readonly Func<double, double> _bandScale;
 
     internal DemandModel(
         TimeSpan step,
@@ -24,8 +25,10 @@ public sealed class DemandModel
         double[] lowerErrors,
         double[] upperErrors,
         double seenMin,
-        double seenMax)
+        double seenMax,
+        Func<double, double>? bandScale = null)
     {
+        _bandScale = bandScale ?? (_ => 1);
         Step = step;
         Method = method;
         _terms = terms;
@@ -85,10 +88,12 @@ public sealed class DemandModel
                     (expected, lower, upper) = (observed, Math.Min(observed, _seenMin), Math.Max(observed, _seenMax));
                     break;
                 default:
-                    expected = Level(at) + (Math.Pow(Autocorrelation, h) * deviation);
+                    var level = Level(at);
+                    expected = level + (Math.Pow(Autocorrelation, h) * deviation);
                     var band = Math.Min(h, _upperErrors.Length) - 1;
-                    lower = expected + _lowerErrors[band];
-                    upper = expected + _upperErrors[band];
+                    var scale = _bandScale(level);
+                    lower = expected + (_lowerErrors[band] * scale);
+                    upper = expected + (_upperErrors[band] * scale);
                     break;
             }
 

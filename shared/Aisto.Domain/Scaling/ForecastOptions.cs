@@ -27,6 +27,12 @@ public sealed record ForecastOptions
     /// <summary>Lower edge of the band, as a quantile of the model's own errors at each horizon.</summary>
     public double LowerQuantile { get; init; } = 0.1;
 
+    /// <summary>
+    /// Band width grows with √(seasonal level) (count-like demand: busy hours vary more than quiet ones);
+    /// false = one width for all levels.
+    /// </summary>
+    public bool ScaleBandWithLevel { get; init; } = true;
+
     /// <summary>Upper edge of the band; the planner provisions for this one.</summary>
     public double UpperQuantile { get; init; } = 0.9;
 

@@ -191,4 +191,24 @@ public sealed class DemandForecasterTests
         Assert.Equal(later + TimeSpan.FromMinutes(5), forecast.Points[0].At);
         Assert.All(forecast.Points, p => Assert.InRange(p.Expected - DemandSeries.Seasonal(p.At), -8, 8));
     }
+
+    [Fact]
+    public void A_busy_hour_gets_a_wider_band_than_a_quiet_night()
+    {
+        // Arrange: count-like demand, spread growing with the level (40 GPUs at night, 200 at 14:00)
+        var random = new Random(5);
+        var history = DemandSeries.Sample(DemandSeries.Seasonal, TimeSpan.FromDays(15))
+            .Select(s => s with { RequestedGpus = s.RequestedGpus + (Math.Sqrt(s.RequestedGpus) * (random.NextDouble() - 0.5) * 4) })
+            .ToList();
+        var forecaster = new DemandForecaster();
+        var night = DemandSeries.Start + TimeSpan.FromDays(15) + TimeSpan.FromHours(2);
+        var afternoon = DemandSeries.Start + TimeSpan.FromDays(15) + TimeSpan.FromHours(13);
+
+        // Act
+        var quiet = forecaster.Forecast(history, night, TimeSpan.FromMinutes(5)).Points[0];
+        var busy = forecaster.Forecast(history, afternoon, TimeSpan.FromMinutes(5)).Points[0];
+
+        // Assert
+        Assert.True(busy.Upper - busy.Lower > 1.5 * (quiet.Upper - quiet.Lower), $"busy {busy}, quiet {quiet}");
+    }
 }

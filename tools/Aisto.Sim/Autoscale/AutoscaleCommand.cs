@@ -19,7 +19,7 @@ internal static class AutoscaleCommand
         CommandLine line;
         try
         {
-            line = new CommandLine(args, new HashSet<string>(StringComparer.Ordinal) { "json", "quiet" });
+            line = new CommandLine(args, new HashSet<string>(StringComparer.Ordinal) { "json", "quiet", "flat-band" });
         }
         catch (ArgumentException e)
         {
@@ -33,7 +33,7 @@ internal static class AutoscaleCommand
         {
             Console.Error.WriteLine("usage: autoscale --trace TRACE.csv --policy " + string.Join('|', Policies) + "|all [--json] [--plot FILE.svg] [--plot-days N]");
             Console.Error.WriteLine("  fleet:      [--lead-minutes 10] [--gpus-per-node 8] [--interval-seconds 60] [--gpu-model M]");
-            Console.Error.WriteLine("  predictive: [--quantile 0.9] [--headroom-gpus 0] [--headroom-fraction 0] [--hysteresis-gpus 4]");
+            Console.Error.WriteLine("  predictive: [--quantile 0.9] [--flat-band] [--headroom-gpus 0] [--headroom-fraction 0] [--hysteresis-gpus 4]");
             Console.Error.WriteLine("              [--scale-in-cooldown-minutes 10] [--max-scale-in-step 2] [--max-scale-out-step 8] [--refit-minutes 60]");
             return 2;
         }
@@ -101,7 +101,7 @@ internal static class AutoscaleCommand
         return name switch
         {
             "predictive" => new PredictivePolicy(
-                new DemandForecaster(new ForecastOptions { UpperQuantile = line.Number("quantile", 0.9) }),
+                new DemandForecaster(new ForecastOptions { UpperQuantile = line.Number("quantile", 0.9), ScaleBandWithLevel = !line.Has("flat-band") }),
                 new ScalePlanner(scaling),
                 TimeSpan.FromMinutes(line.Number("refit-minutes", 60)),
                 initial),

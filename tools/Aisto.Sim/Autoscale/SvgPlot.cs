@@ -9,10 +9,10 @@ namespace Aisto.Sim.Autoscale;
 /// </summary>
 internal static class SvgPlot
 {
-    private const double Width = 1200;
+    private const double Width = 1260;
     private const double Height = 520;
     private const double Left = 70;
-    private const double Right = 170;
+    private const double Right = 230;
     private const double Top = 40;
     private const double Bottom = 50;
     private const int MaxColumns = 1200;
