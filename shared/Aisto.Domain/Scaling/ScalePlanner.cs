@@ -6,6 +6,7 @@ namespace Aisto.Domain.Scaling;
 /// <summary>
 /// Decides how many nodes a pool should have: enough for the forecast's upper band over the planning window
 /// (lead time + plan interval) plus headroom, never less than what is asked for now nor what running work holds,
+/// with nodes of their own for queued work that fits on no node,
 /// within min/max, step limits, cooldowns and hysteresis. Scales in only through nodes that run nothing: busy
 /// nodes are drained first and removed by a later plan once empty. Pure: time enters as <c>asOf</c>.
 /// </summary>
@@ -35,6 +36,16 @@ public sealed class ScalePlanner
         var floor = Math.Max(Policy.MinNodes, NodesFor(state.RunningGpus, gpusPerNode));
         var desired = Math.Max(floor, Math.Clamp(NodesFor(target, gpusPerNode), Policy.MinNodes, Policy.MaxNodes));
         var active = state.ActiveNodes;
+
+        // 3. queued work that fits on no ready node needs nodes of its own, whatever the GPU totals say (free GPUs
+        //    scattered over busy nodes cannot take an 8-GPU request); nodes on their way count towards them
+        if (state.UnplaceableGpus > 0)
+        {
+            var inService = state.Nodes.Count(n => !n.Draining);
+            var forQueue = inService + Math.Max(state.ProvisioningNodes, NodesFor(state.UnplaceableGpus, gpusPerNode));
+            desired = Math.Max(desired, Math.Min(forQueue, Math.Max(Policy.MaxNodes, floor)));
+        }
+
         var actions = ImmutableArray.CreateBuilder<ScaleAction>();
         var direction = ScaleDirection.Hold;
         string reason;
@@ -42,7 +53,7 @@ public sealed class ScalePlanner
 
         if (desired > active)
         {
-            // 3. scale out: draining nodes come back first (they are already there), then new ones are asked for
+            // 4. scale out: draining nodes come back first (they are already there), then new ones are asked for
             if (Elapsed(state.LastScaleOutAt, asOf, Policy.ScaleOutCooldown))
             {
                 var missing = Math.Min(desired - active, Policy.MaxScaleOutStep);
@@ -71,7 +82,7 @@ public sealed class ScalePlanner
         }
         else
         {
-            // 4. scale in, only past the hysteresis band and the cooldown, and only through nodes that run nothing
+            // 5. scale in, only past the hysteresis band and the cooldown, and only through nodes that run nothing
             var desiredIn = Math.Max(floor, Math.Clamp(NodesFor(target + Policy.ScaleInHysteresisGpus, gpusPerNode), Policy.MinNodes, Policy.MaxNodes));
             var inService = state.Nodes.Where(n => !n.Draining).ToList();
             var surplus = Math.Min(Math.Min(active - desiredIn, Policy.MaxScaleInStep), inService.Count);
@@ -109,7 +120,7 @@ public sealed class ScalePlanner
             }
         }
 
-        // 5. drained nodes that have emptied are given back
+        // 6. drained nodes that have emptied are given back
         var emptied = state.Nodes
             .Where(n => n.Draining && n.IsIdle && !uncordoned.Contains(n.NodeId))
             .Select(n => n.NodeId)

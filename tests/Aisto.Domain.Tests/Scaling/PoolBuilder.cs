@@ -13,6 +13,7 @@ internal sealed class PoolBuilder
     private double? _requested;
     private DateTimeOffset? _lastOut;
     private DateTimeOffset? _lastIn;
+    private double _unplaceable;
 
     public static PoolBuilder Pool() => new();
 
@@ -50,6 +51,12 @@ internal sealed class PoolBuilder
         return this;
     }
 
+    public PoolBuilder Unplaceable(double gpus)
+    {
+        _unplaceable = gpus;
+        return this;
+    }
+
     public PoolBuilder ScaledOut(TimeSpan ago)
     {
         _lastOut = Now - ago;
@@ -68,7 +75,8 @@ internal sealed class PoolBuilder
         _provisioning,
         _requested ?? _nodes.Sum(n => n.RunningGpus),
         _lastOut,
-        _lastIn);
+        _lastIn,
+        _unplaceable);
 
     /// <summary>A forecast whose upper band is <paramref name="gpus"/> throughout the next hour.</summary>
     public static DemandForecast Forecast(double gpus, double? expected = null) => new(

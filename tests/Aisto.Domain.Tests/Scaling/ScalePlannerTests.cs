@@ -224,4 +224,26 @@ public sealed class ScalePlannerTests
 
         Assert.Equal(1, plan.DesiredNodes);
     }
+
+    [Fact]
+    public void Queued_work_that_fits_on_no_node_gets_a_node_even_when_free_gpus_add_up()
+    {
+        // 3 nodes with 5 GPUs busy each: 9 GPUs free in total, but not 8 on any one node
+        var pool = Pool().ReadyNodes(3, runningEach: 5).Requested(23).Unplaceable(8).Build();
+
+        var plan = Planner().Plan(pool, Forecast(23), Now);
+
+        Assert.Equal(4, plan.DesiredNodes);
+        Assert.Equal(1, Count(plan, ScaleActionKind.Provision));
+    }
+
+    [Fact]
+    public void Queued_work_waits_for_nodes_already_on_their_way_instead_of_asking_again()
+    {
+        var pool = Pool().ReadyNodes(3, runningEach: 5).Provisioning(1).Requested(23).Unplaceable(8).Build();
+
+        var plan = Planner().Plan(pool, Forecast(23), Now);
+
+        Assert.Empty(plan.Actions);
+    }
 }

@@ -31,7 +31,7 @@ internal static class AutoscaleCommand
         var policyName = line.Text("policy");
         if (tracePath is null || policyName is null || (policyName != "all" && !Policies.Contains(policyName)))
         {
-            Console.Error.WriteLine("usage: autoscale --trace TRACE.csv --policy " + string.Join('|', Policies) + "|all [--json] [--plot FILE.svg] [--plot-days N]");
+            Console.Error.WriteLine("usage: autoscale --trace TRACE.csv --policy " + string.Join('|', Policies) + "|all [--json] [--plot FILE.svg] [--plot-days N] [--slow-starts FILE.csv]");
             Console.Error.WriteLine("  fleet:      [--lead-minutes 10] [--gpus-per-node 8] [--interval-seconds 60] [--gpu-model M]");
             Console.Error.WriteLine("  predictive: [--quantile 0.9] [--flat-band] [--headroom-gpus 0] [--headroom-fraction 0] [--hysteresis-gpus 4]");
             Console.Error.WriteLine("              [--scale-in-cooldown-minutes 10] [--max-scale-in-step 2] [--max-scale-out-step 8] [--refit-minutes 60]");
@@ -67,6 +67,18 @@ internal static class AutoscaleCommand
             var bar = line.Has("quiet") ? null : new ProgressBar($"autoscale {name,-11}", Console.Error);
             var result = simulator.Run(Path.GetFileName(tracePath), bar is null ? null : bar.Report);
             Console.WriteLine(line.Has("json") ? JsonSerializer.Serialize(result, Json) : Describe(result));
+            var slowLog = line.Text("slow-starts");
+            if (slowLog is not null)
+            {
+                // Every slow start with its arrival and wait, for finding out what caused them.
+                var file = names.Length == 1 ? slowLog : Path.ChangeExtension(slowLog, null) + "-" + name + ".csv";
+                File.WriteAllLines(file, simulator.Waits
+                    .Select((wait, i) => (wait, request: requests[i]))
+                    .Where(x => x.wait > options.SlowStart.TotalSeconds)
+                    .Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.request.ArrivalSeconds},{x.wait},{x.request.Gpus}"))
+                    .Prepend("arrival_s,wait_s,gpus"));
+            }
+
             var plot = line.Text("plot");
             if (plot is not null)
             {

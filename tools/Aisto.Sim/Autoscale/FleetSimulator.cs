@@ -33,6 +33,9 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
 
     public List<TimelinePoint> Timeline { get; } = [];
 
+    /// <summary>Seconds each request waited for capacity, by trace order (after <see cref="Run"/>).</summary>
+    public IReadOnlyList<double> Waits => _waits;
+
     public ReplayResult Run(string traceName, Action<double>? progress = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -60,7 +60,8 @@ internal sealed class PredictivePolicy(
         var nodes = view.ReadyNodes
             .Select(n => new PoolNode(n.Id, n.UsedMilli / 1000.0, n.Draining))
             .ToImmutableArray();
-        var state = new PoolState(Pool, nodes, view.ProvisioningNodes, view.RequestedGpus, _lastScaleOut, _lastScaleIn);
+        // After scheduling, whatever still waits fits on no ready node.
+        var state = new PoolState(Pool, nodes, view.ProvisioningNodes, view.RequestedGpus, _lastScaleOut, _lastScaleIn, view.PendingGpus);
         var plan = planner.Plan(state, forecast, view.At);
         LastForecast = new ForecastPoint(
             view.At + planner.Policy.PlanningWindow,
