@@ -28,8 +28,8 @@ public sealed record ScalingPolicy
     /// <summary>No scale-in sooner than this after any scaling action.</summary>
     public TimeSpan ScaleInCooldown { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>GPUs provisioned above the forecast's upper band.</summary>
-    public double HeadroomGpus { get; init; }
+    /// <summary>GPUs provisioned above the forecast's upper band (4: tuned by replay, docs/autoscaling.md).</summary>
+    public double HeadroomGpus { get; init; } = 4;
 
     /// <summary>Share of the target added on top (0.1 = 10 %).</summary>
     public double HeadroomFraction { get; init; }

@@ -5,7 +5,10 @@ namespace Aisto.Domain.Tests.Scaling;
 
 public sealed class ScalePlannerTests
 {
-    private static ScalePlanner Planner(ScalingPolicy? policy = null) => new(policy ?? new ScalingPolicy());
+    // The cases below do their arithmetic without the default headroom, unless they set one.
+    private static readonly ScalingPolicy NoHeadroom = new() { HeadroomGpus = 0 };
+
+    private static ScalePlanner Planner(ScalingPolicy? policy = null) => new(policy ?? NoHeadroom);
 
     private static int Count(ScalePlan plan, ScaleActionKind kind) =>
         plan.Actions.Where(a => a.Kind == kind).Sum(a => a.NodeCount);
@@ -15,7 +18,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(2, runningEach: 8).Build();
 
-        var plan = Planner(new ScalingPolicy { HeadroomGpus = 4 }).Plan(pool, Forecast(36), Now);
+        var plan = Planner(NoHeadroom with { HeadroomGpus = 4 }).Plan(pool, Forecast(36), Now);
 
         Assert.Equal(ScaleDirection.Out, plan.Direction);
         Assert.Equal(40, plan.TargetGpus);
@@ -50,7 +53,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().Build();
 
-        var plan = Planner(new ScalingPolicy { MaxScaleOutStep = 3 }).Plan(pool, Forecast(200), Now);
+        var plan = Planner(NoHeadroom with { MaxScaleOutStep = 3 }).Plan(pool, Forecast(200), Now);
 
         Assert.Equal(3, Count(plan, ScaleActionKind.Provision));
     }
@@ -60,7 +63,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(2).Build();
 
-        var plan = Planner(new ScalingPolicy { MaxNodes = 4 }).Plan(pool, Forecast(200), Now);
+        var plan = Planner(NoHeadroom with { MaxNodes = 4 }).Plan(pool, Forecast(200), Now);
 
         Assert.Equal(4, plan.DesiredNodes);
         Assert.Equal(2, Count(plan, ScaleActionKind.Provision));
@@ -71,7 +74,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(3).Build();
 
-        var plan = Planner(new ScalingPolicy { MinNodes = 2, MaxScaleInStep = 5 }).Plan(pool, Forecast(0), Now);
+        var plan = Planner(NoHeadroom with { MinNodes = 2, MaxScaleInStep = 5 }).Plan(pool, Forecast(0), Now);
 
         Assert.Equal(2, plan.DesiredNodes);
         Assert.Equal(1, Count(plan, ScaleActionKind.Remove));
@@ -82,7 +85,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(5, runningEach: 8).Build();
 
-        var plan = Planner(new ScalingPolicy { MaxNodes = 2 }).Plan(pool, Forecast(0), Now);
+        var plan = Planner(NoHeadroom with { MaxNodes = 2 }).Plan(pool, Forecast(0), Now);
 
         Assert.Equal(5, plan.DesiredNodes);
         Assert.Equal(0, Count(plan, ScaleActionKind.Remove));
@@ -93,7 +96,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(4).ScaledOut(TimeSpan.FromMinutes(3)).Build();
 
-        var plan = Planner(new ScalingPolicy { ScaleInCooldown = TimeSpan.FromMinutes(10) }).Plan(pool, Forecast(0), Now);
+        var plan = Planner(NoHeadroom with { ScaleInCooldown = TimeSpan.FromMinutes(10) }).Plan(pool, Forecast(0), Now);
 
         Assert.Empty(plan.Actions);
         Assert.Contains("cooldown", plan.Reason, StringComparison.Ordinal);
@@ -104,7 +107,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(4).ScaledOut(TimeSpan.FromMinutes(10)).ScaledIn(TimeSpan.FromMinutes(11)).Build();
 
-        var plan = Planner(new ScalingPolicy { ScaleInCooldown = TimeSpan.FromMinutes(10) }).Plan(pool, Forecast(0), Now);
+        var plan = Planner(NoHeadroom with { ScaleInCooldown = TimeSpan.FromMinutes(10) }).Plan(pool, Forecast(0), Now);
 
         Assert.Equal(ScaleDirection.In, plan.Direction);
     }
@@ -114,7 +117,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(1).ScaledOut(TimeSpan.FromMinutes(1)).Build();
 
-        var plan = Planner(new ScalingPolicy { ScaleOutCooldown = TimeSpan.FromMinutes(2) }).Plan(pool, Forecast(30), Now);
+        var plan = Planner(NoHeadroom with { ScaleOutCooldown = TimeSpan.FromMinutes(2) }).Plan(pool, Forecast(30), Now);
 
         Assert.Empty(plan.Actions);
     }
@@ -125,7 +128,7 @@ public sealed class ScalePlannerTests
         // 3 nodes = 24 GPUs; the target of 15 needs 2, but 15 + 4 hysteresis GPUs still needs 3
         var pool = Pool().ReadyNodes(3).Build();
 
-        var plan = Planner(new ScalingPolicy { ScaleInHysteresisGpus = 4 }).Plan(pool, Forecast(15), Now);
+        var plan = Planner(NoHeadroom with { ScaleInHysteresisGpus = 4 }).Plan(pool, Forecast(15), Now);
 
         Assert.Equal(2, plan.DesiredNodes);
         Assert.Empty(plan.Actions);
@@ -137,7 +140,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(3).Build();
 
-        var plan = Planner(new ScalingPolicy { ScaleInHysteresisGpus = 4 }).Plan(pool, Forecast(11), Now);
+        var plan = Planner(NoHeadroom with { ScaleInHysteresisGpus = 4 }).Plan(pool, Forecast(11), Now);
 
         Assert.Equal(1, Count(plan, ScaleActionKind.Remove));
     }
@@ -147,7 +150,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(10).Build();
 
-        var plan = Planner(new ScalingPolicy { MaxScaleInStep = 2 }).Plan(pool, Forecast(0), Now);
+        var plan = Planner(NoHeadroom with { MaxScaleInStep = 2 }).Plan(pool, Forecast(0), Now);
 
         Assert.Equal(2, Count(plan, ScaleActionKind.Remove));
     }
@@ -158,7 +161,7 @@ public sealed class ScalePlannerTests
         var pool = Pool().Ready("busy-a", running: 2).Ready("idle-b").Ready("busy-c", running: 1).Ready("full-d", running: 8).Build();
 
         // 11 running GPUs need 2 nodes: two of the four go, the idle one and then the least loaded
-        var plan = Planner(new ScalingPolicy { MaxScaleInStep = 3, ScaleInHysteresisGpus = 0 }).Plan(pool, Forecast(8), Now);
+        var plan = Planner(NoHeadroom with { MaxScaleInStep = 3, ScaleInHysteresisGpus = 0 }).Plan(pool, Forecast(8), Now);
 
         Assert.Equal(2, plan.DesiredNodes);
         var removed = Assert.Single(plan.Actions, a => a.Kind == ScaleActionKind.Remove);
@@ -195,7 +198,7 @@ public sealed class ScalePlannerTests
     {
         var pool = Pool().ReadyNodes(1).Build();
 
-        var plan = Planner(new ScalingPolicy { ForecastOnly = true }).Plan(pool, Forecast(40), Now);
+        var plan = Planner(NoHeadroom with { ForecastOnly = true }).Plan(pool, Forecast(40), Now);
 
         Assert.Equal(ScaleMode.ForecastOnly, plan.Mode);
         Assert.Equal(4, Count(plan, ScaleActionKind.Provision));

@@ -33,7 +33,7 @@ internal static class AutoscaleCommand
         {
             Console.Error.WriteLine("usage: autoscale --trace TRACE.csv --policy " + string.Join('|', Policies) + "|all [--json] [--plot FILE.svg] [--plot-days N] [--slow-starts FILE.csv]");
             Console.Error.WriteLine("  fleet:      [--lead-minutes 10] [--gpus-per-node 8] [--interval-seconds 60] [--gpu-model M]");
-            Console.Error.WriteLine("  predictive: [--quantile 0.9] [--flat-band] [--headroom-gpus 0] [--headroom-fraction 0] [--hysteresis-gpus 4]");
+            Console.Error.WriteLine("  predictive: [--quantile 0.95] [--flat-band] [--headroom-gpus 4] [--headroom-fraction 0] [--hysteresis-gpus 4]");
             Console.Error.WriteLine("              [--scale-in-cooldown-minutes 10] [--max-scale-in-step 2] [--max-scale-out-step 8] [--refit-minutes 60]");
             return 2;
         }
@@ -91,20 +91,24 @@ internal static class AutoscaleCommand
         return 0;
     }
 
-    /// <summary>The scaling policy of the predictive replay from the command line (defaults = the runtime's).</summary>
-    internal static ScalingPolicy ScalingPolicyFrom(CommandLine line, SimulationOptions options) => new()
+    /// <summary>The scaling policy of the predictive replay: the runtime's defaults unless the command line says otherwise.</summary>
+    internal static ScalingPolicy ScalingPolicyFrom(CommandLine line, SimulationOptions options)
     {
-        GpusPerNode = options.GpusPerNode,
-        NodeLeadTime = options.NodeLeadTime,
-        PlanInterval = options.Interval,
-        MaxNodes = line.Integer("max-nodes", 100_000),
-        MaxScaleOutStep = line.Integer("max-scale-out-step", 8),
-        MaxScaleInStep = line.Integer("max-scale-in-step", 2),
-        ScaleInCooldown = TimeSpan.FromMinutes(line.Number("scale-in-cooldown-minutes", 10)),
-        HeadroomGpus = line.Number("headroom-gpus", 0),
-        HeadroomFraction = line.Number("headroom-fraction", 0),
-        ScaleInHysteresisGpus = line.Number("hysteresis-gpus", 4),
-    };
+        var defaults = new ScalingPolicy();
+        return defaults with
+        {
+            GpusPerNode = options.GpusPerNode,
+            NodeLeadTime = options.NodeLeadTime,
+            PlanInterval = options.Interval,
+            MaxNodes = line.Integer("max-nodes", 100_000),
+            MaxScaleOutStep = line.Integer("max-scale-out-step", defaults.MaxScaleOutStep),
+            MaxScaleInStep = line.Integer("max-scale-in-step", defaults.MaxScaleInStep),
+            ScaleInCooldown = TimeSpan.FromMinutes(line.Number("scale-in-cooldown-minutes", defaults.ScaleInCooldown.TotalMinutes)),
+            HeadroomGpus = line.Number("headroom-gpus", defaults.HeadroomGpus),
+            HeadroomFraction = line.Number("headroom-fraction", defaults.HeadroomFraction),
+            ScaleInHysteresisGpus = line.Number("hysteresis-gpus", defaults.ScaleInHysteresisGpus),
+        };
+    }
 
     private static IAutoscalePolicy Create(string name, CommandLine line, SimulationOptions options, DemandCurve curve)
     {
@@ -113,7 +117,7 @@ internal static class AutoscaleCommand
         return name switch
         {
             "predictive" => new PredictivePolicy(
-                new DemandForecaster(new ForecastOptions { UpperQuantile = line.Number("quantile", 0.9), ScaleBandWithLevel = !line.Has("flat-band") }),
+                new DemandForecaster(new ForecastOptions { UpperQuantile = line.Number("quantile", new ForecastOptions().UpperQuantile), ScaleBandWithLevel = !line.Has("flat-band") }),
                 new ScalePlanner(scaling),
                 TimeSpan.FromMinutes(line.Number("refit-minutes", 60)),
                 initial),
