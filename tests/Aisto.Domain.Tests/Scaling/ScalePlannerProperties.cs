@@ -7,12 +7,13 @@ namespace Aisto.Domain.Tests.Scaling;
 public sealed class ScalePlannerProperties
 {
     private static readonly Gen<PoolState> GenPool =
-        Gen.Select(Gen.Int[0, 8].Array[0, 12], Gen.Bool.Array[12], Gen.Int[0, 5], Gen.Double[0, 120])
-            .Select((running, draining, provisioning, queued) => new PoolState(
+        Gen.Select(Gen.Int[0, 8].Array[0, 12], Gen.Bool.Array[12], Gen.Int[0, 5], Gen.Double[0, 120], Gen.Double[0, 1])
+            .Select((running, draining, provisioning, queued, unplaceableShare) => new PoolState(
                 new DemandSeriesKey("r", "H100", "leasing"),
                 running.Select((r, i) => new PoolNode($"n{i:D2}", r, draining[i])).ToImmutableArray(),
                 provisioning,
-                running.Sum() + queued));
+                running.Sum() + queued,
+                UnplaceableGpus: queued * unplaceableShare));
 
     private static readonly Gen<ScalingPolicy> GenPolicy =
         Gen.Select(Gen.Int[0, 4], Gen.Int[0, 20], Gen.Int[1, 6], Gen.Int[0, 6], Gen.Double[0, 16], Gen.Double[0, 8])
