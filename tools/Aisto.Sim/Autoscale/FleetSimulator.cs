@@ -130,7 +130,11 @@ internal sealed class FleetSimulator(IReadOnlyList<TraceRequest> requests, Simul
             }
         }
 
-        progress?.Invoke(1);
+        if (lastReported != 100)
+        {
+            progress?.Invoke(1);
+        }
+
         return Summarize(traceName, now, clock.Elapsed.TotalSeconds);
     }
 
