@@ -85,4 +85,21 @@ public sealed class FleetSimulatorTests
         Assert.Equal(first, again);
         Assert.True(weekday > saturday * 1.4, $"weekday {weekday} vs Saturday {saturday}");
     }
+
+    [Fact]
+    public void On_a_diurnal_trace_the_predictive_policy_starts_fewer_requests_slowly_than_the_reactive_one()
+    {
+        // Arrange: four days of a daily cycle; both policies start with the same fleet
+        var trace = SyntheticTrace.Generate(seed: 4, days: 4, peakGpus: 120);
+        var scaling = new ScalingPolicy { PlanInterval = Options.Interval, MaxNodes = 1000 };
+        var predictive = new PredictivePolicy(new DemandForecaster(), new ScalePlanner(scaling), TimeSpan.FromHours(1), initialNodes: 2);
+
+        // Act
+        var ours = Replay(trace, predictive);
+        var theirs = Replay(trace, new ReactivePolicy(gpusPerNode: 8, initialNodes: 2));
+
+        // Assert
+        Assert.Equal(0, ours.RefusedRemovals);
+        Assert.True(ours.SlowStarts * 2 <= theirs.SlowStarts, $"predictive {ours.SlowStarts}, reactive {theirs.SlowStarts}");
+    }
 }
