@@ -1,9 +1,14 @@
 using System.CommandLine;
+using Aisto.Sim.Autoscale;
 using Aisto.Sim.Pack;
 
-// One command class per file; add a command with one line.
-var root = new RootCommand("AISTO simulator: replays traces against the scheduler's domain code.")
+// One command class per file; adding a command is one line here.
+return args.FirstOrDefault() switch
 {
-    PackCommand.Create(),
+    "autoscale" => AutoscaleCommand.Run(args[1..]),
+    "gen-trace" => GenTraceCommand.Run(args[1..]),
+    _ => new RootCommand("AISTO simulator: replays traces against the domain code. Commands: pack, autoscale, gen-trace.")
+    {
+        PackCommand.Create(),
+    }.Parse(args).Invoke(),
 };
-return root.Parse(args).Invoke();
