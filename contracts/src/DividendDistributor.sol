@@ -24,8 +24,9 @@ contract DividendDistributor is AccessControl {
 
     IERC20 public immutable payoutToken;
 
-    /// @notice Seconds an epoch stays claimable after it is published; read at publish time.
-    uint64 public claimWindow;
+    /// @notice Seconds an epoch stays claimable after it is published, fixed at deployment (immutable: reading it
+    ///         costs no storage access in `publish`). A different window means a new distributor for later epochs.
+    uint64 public immutable claimWindow;
 
     mapping(uint256 epoch => Epoch) private _epochs;
     mapping(uint256 epoch => mapping(address account => bool)) private _claimed;
@@ -33,7 +34,6 @@ contract DividendDistributor is AccessControl {
     event EpochPublished(uint256 indexed epoch, bytes32 root, uint256 amount, uint64 claimDeadline);
     event Claimed(uint256 indexed epoch, address indexed account, uint256 amount);
     event Swept(uint256 indexed epoch, address indexed to, uint256 amount);
-    event ClaimWindowChanged(uint64 claimWindow);
 
     error EpochAlreadyPublished(uint256 epoch);
     error EpochNotPublished(uint256 epoch);
@@ -60,9 +60,7 @@ contract DividendDistributor is AccessControl {
         Epoch storage e = _epochs[epoch];
         if (e.root != bytes32(0)) revert EpochAlreadyPublished(epoch);
         uint64 deadline = uint64(block.timestamp) + claimWindow;
-        e.root = root;
-        e.unclaimed = uint128(amount);
-        e.claimDeadline = deadline;
+        _epochs[epoch] = Epoch(root, uint128(amount), deadline);
         if (amount != 0) payoutToken.safeTransferFrom(msg.sender, address(this), amount);
         emit EpochPublished(epoch, root, amount, deadline);
     }
@@ -97,11 +95,6 @@ contract DividendDistributor is AccessControl {
         e.unclaimed = 0;
         payoutToken.safeTransfer(to, amount);
         emit Swept(epoch, to, amount);
-    }
-
-    function setClaimWindow(uint64 claimWindow_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        claimWindow = claimWindow_;
-        emit ClaimWindowChanged(claimWindow_);
     }
 
     function epochs(uint256 epoch) external view returns (bytes32 root, uint256 unclaimed, uint64 claimDeadline) {
