@@ -111,36 +111,11 @@ public sealed class DividendCalculator(DividendPolicy policy)
             return new DividendDistribution(pool, [], BigInteger.Zero, pool, count, accounts.Count(a => !allowed.Contains(a)));
         }
 
-        // 2. Floor of each exact share, and its remainder.
-        var amounts = new BigInteger[count];
-        var remainders = new BigInteger[count];
-        var floored = BigInteger.Zero;
-        for (var i = 0; i < count; i++)
-        {
-            amounts[i] = BigInteger.DivRem(pool * balances[i], total, out remainders[i]);
-            floored += amounts[i];
-        }
-
-        // 3. Hand out the leftover base units (fewer than the holder count) by largest remainder, then account.
-        var leftover = (int)(pool - floored);
-        if (leftover > 0)
-        {
-            var order = new int[count];
-            for (var i = 0; i < count; i++)
-            {
-                order[i] = i;
-            }
-
-            Array.Sort(order, (a, b) =>
-            {
-                var byRemainder = remainders[b].CompareTo(remainders[a]);
-                return byRemainder != 0 ? byRemainder : string.CompareOrdinal(accounts[a], accounts[b]);
-            });
-            for (var k = 0; k < leftover; k++)
-            {
-                amounts[order[k]] += BigInteger.One;
-            }
-        }
+        // 2. Floor of each exact share; 3. the leftover base units (fewer than the holder count) go one each to the
+        //    largest remainders, then the lower account.
+        var amounts = pool.GetBitLength() + MaxBitLength(balances) <= 128 && total.GetBitLength() <= 128
+            ? SplitInUInt128(pool, balances, total, accounts)
+            : SplitInBigInteger(pool, balances, total, accounts);
 
         // 4. Pay the allowlisted, roll the rest over.
         var allocations = new List<DividendAllocation>(count);
@@ -161,7 +136,128 @@ public sealed class DividendCalculator(DividendPolicy policy)
             }
         }
 
-        allocations.Sort((a, b) => string.CompareOrdinal(a.Account, b.Account));
+        // Snapshots arrive ordered by account; sort only when they did not.
+        if (!allocations.Zip(allocations.Skip(1)).All(p => string.CompareOrdinal(p.First.Account, p.Second.Account) < 0))
+        {
+            allocations.Sort((a, b) => string.CompareOrdinal(a.Account, b.Account));
+        }
         return new DividendDistribution(pool, allocations, paid, pool - paid, count, excluded);
+    }
+
+    // The same arithmetic twice: in UInt128 when every product fits (typical pools and supplies; no allocation per
+    // holder), else in BigInteger. Property tests exercise both.
+    private static BigInteger[] SplitInUInt128(BigInteger pool, List<BigInteger> balances, BigInteger total, List<string> accounts)
+    {
+        var n = balances.Count;
+        var p = (UInt128)pool;
+        var t = (UInt128)total;
+        var amounts = new BigInteger[n];
+        var keys = new UInt128[n];
+        UInt128 floored = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var product = p * (UInt128)balances[i];
+            var quotient = product / t;
+            amounts[i] = quotient;
+            floored += quotient;
+            keys[i] = UInt128.MaxValue - (product - quotient * t); // ascending key = descending remainder
+        }
+
+        var leftover = (int)(p - floored);
+        foreach (var i in FirstByKeyThenAccount(keys, accounts, leftover))
+        {
+            amounts[i] += BigInteger.One;
+        }
+
+        return amounts;
+    }
+
+    private static BigInteger[] SplitInBigInteger(BigInteger pool, List<BigInteger> balances, BigInteger total, List<string> accounts)
+    {
+        var n = balances.Count;
+        var amounts = new BigInteger[n];
+        var remainders = new BigInteger[n];
+        var floored = BigInteger.Zero;
+        for (var i = 0; i < n; i++)
+        {
+            amounts[i] = BigInteger.DivRem(pool * balances[i], total, out remainders[i]);
+            floored += amounts[i];
+        }
+
+        var leftover = (int)(pool - floored);
+        if (leftover == 0)
+        {
+            return amounts;
+        }
+
+        // Order on a double image of each remainder, then exactly inside runs of equal doubles: BigInteger→double is
+        // monotone, so a smaller key (larger double) always means a larger remainder.
+        var keys = new double[n];
+        for (var i = 0; i < n; i++)
+        {
+            keys[i] = -(double)remainders[i];
+        }
+
+        foreach (var i in FirstByKeyThenAccount(keys, accounts, leftover, (a, b) => remainders[b].CompareTo(remainders[a])))
+        {
+            amounts[i] += BigInteger.One;
+        }
+
+        return amounts;
+    }
+
+    /// <summary>
+    /// The first <paramref name="count"/> indexes ordered by ascending key, then <paramref name="exact"/> (when keys
+    /// only approximate the order), then ascending account.
+    /// </summary>
+    private static int[] FirstByKeyThenAccount<TKey>(TKey[] keys, List<string> accounts, int count, Comparison<int>? exact = null)
+        where TKey : IEquatable<TKey>
+    {
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var n = keys.Length;
+        var order = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(keys, order);
+        var tieBreak = Comparer<int>.Create((a, b) =>
+        {
+            var byExact = exact?.Invoke(a, b) ?? 0;
+            return byExact != 0 ? byExact : string.CompareOrdinal(accounts[a], accounts[b]);
+        });
+        for (var start = 0; start < count;)
+        {
+            var end = start + 1;
+            while (end < n && keys[end].Equals(keys[start]))
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start, tieBreak);
+            }
+
+            start = end;
+        }
+
+        return order[..count];
+    }
+
+    private static long MaxBitLength(List<BigInteger> values)
+    {
+        var max = 0L;
+        foreach (var value in values)
+        {
+            max = Math.Max(max, value.GetBitLength());
+        }
+
+        return max;
     }
 }

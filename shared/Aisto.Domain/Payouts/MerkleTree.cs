@@ -1,5 +1,5 @@
 using System.Numerics;
-using Nethereum.Util;
+using Org.BouncyCastle.Crypto.Digests;
 
 namespace Aisto.Domain.Payouts;
 
@@ -13,10 +13,13 @@ namespace Aisto.Domain.Payouts;
 /// is a flat array of 2n−1 nodes, node i has children 2i+1 and 2i+2, leaf k (in sorted order) sits at 2n−2−k;
 /// an inner node is keccak256 of its two children concatenated smaller first. The ABI encoding of the two static
 /// words is written here by hand (12 zero bytes + 20 address bytes, then the 32-byte big-endian amount).
+/// Keccak-256 is BouncyCastle's digest, reused per thread; large trees hash leaves and each level in parallel
+/// (the result does not depend on the schedule).
 /// </remarks>
 public sealed class MerkleTree
 {
     private const int HashSize = 32;
+    private const int ParallelThreshold = 4_096;
     private static readonly BigInteger MaxUint256 = (BigInteger.One << 256) - 1;
 
     private readonly byte[] _nodes;
@@ -51,21 +54,22 @@ public sealed class MerkleTree
         var n = values.Count;
         var nodes = new byte[(2 * n - 1) * HashSize];
         var leaves = new byte[n * HashSize];
+        var accounts = new string[n];
         var valueIndexOfAccount = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        var keccak = new Sha3Keccack();
         for (var i = 0; i < n; i++)
         {
-            var account = EthereumAddress.Normalize(values[i].Account);
-            if (!valueIndexOfAccount.TryAdd(account, i))
+            accounts[i] = EthereumAddress.Normalize(values[i].Account);
+            if (!valueIndexOfAccount.TryAdd(accounts[i], i))
             {
-                throw new ArgumentException($"Account {account} has two allocations.", nameof(values));
+                throw new ArgumentException($"Account {accounts[i]} has two allocations.", nameof(values));
             }
-
-            LeafHash(keccak, account, values[i].Amount).CopyTo(leaves.AsSpan(i * HashSize));
         }
 
-        // Sort value indexes by leaf hash (bytewise = numeric, as OpenZeppelin compares); ties cannot occur because
-        // accounts are unique, the index tiebreak only keeps the order total.
+        // 1. Leaf hashes, in value order.
+        ForRange(0, n, (digest, i) => LeafHash(digest, accounts[i], values[i].Amount, leaves.AsSpan(i * HashSize, HashSize)));
+
+        // 2. Sort value indexes by leaf hash (bytewise = numeric, as OpenZeppelin compares); ties cannot occur because
+        //    accounts are unique, the index tiebreak only keeps the order total.
         var sorted = new int[n];
         for (var i = 0; i < n; i++)
         {
@@ -78,6 +82,7 @@ public sealed class MerkleTree
             return c != 0 ? c : a.CompareTo(b);
         });
 
+        // 3. Leaf k (sorted) goes to node 2n−2−k.
         var treeIndexOfValue = new int[n];
         var last = 2 * n - 2;
         for (var k = 0; k < n; k++)
@@ -87,11 +92,17 @@ public sealed class MerkleTree
             treeIndexOfValue[sorted[k]] = treeIndex;
         }
 
-        var pair = new byte[2 * HashSize];
-        for (var i = last - n; i >= 0; i--)
+        // 4. Inner nodes 0…n−2, a depth at a time from the deepest: node i's children 2i+1 and 2i+2 are deeper.
+        var deepest = BitOperations.Log2((uint)Math.Max(1, n - 1));
+        for (var depth = deepest; depth >= 0; depth--)
         {
-            HashPair(keccak, nodes.AsSpan((2 * i + 1) * HashSize, HashSize), nodes.AsSpan((2 * i + 2) * HashSize, HashSize), pair)
-                .CopyTo(nodes.AsSpan(i * HashSize));
+            var first = (1 << depth) - 1;
+            var end = Math.Min((1 << (depth + 1)) - 1, n - 1);
+            ForRange(first, end, (digest, i) => HashPair(
+                digest,
+                nodes.AsSpan((2 * i + 1) * HashSize, HashSize),
+                nodes.AsSpan((2 * i + 2) * HashSize, HashSize),
+                nodes.AsSpan(i * HashSize, HashSize)));
         }
 
         return new MerkleTree(values, nodes, treeIndexOfValue, valueIndexOfAccount);
@@ -135,40 +146,72 @@ public sealed class MerkleTree
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(proof);
-        var keccak = new Sha3Keccack();
-        var pair = new byte[2 * HashSize];
-        var node = LeafHash(keccak, account, amount);
+        var digest = new KeccakDigest(256);
+        var node = new byte[HashSize];
+        LeafHash(digest, EthereumAddress.Normalize(account), amount, node);
         foreach (var sibling in proof)
         {
-            node = HashPair(keccak, node, Convert.FromHexString(sibling.AsSpan(2)), pair);
+            HashPair(digest, node, Convert.FromHexString(sibling.AsSpan(2)), node);
         }
 
         return string.Equals(ToHex(node), root, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>keccak256(bytes.concat(keccak256(abi.encode(account, amount)))).</summary>
-    public static string LeafHashHex(string account, BigInteger amount) => ToHex(LeafHash(new Sha3Keccack(), account, amount));
+    public static string LeafHashHex(string account, BigInteger amount)
+    {
+        var leaf = new byte[HashSize];
+        LeafHash(new KeccakDigest(256), EthereumAddress.Normalize(account), amount, leaf);
+        return ToHex(leaf);
+    }
 
-    private static byte[] LeafHash(Sha3Keccack keccak, string account, BigInteger amount)
+    private static void LeafHash(KeccakDigest digest, string account, BigInteger amount, Span<byte> destination)
     {
         if (amount.Sign < 0 || amount > MaxUint256)
         {
             throw new ArgumentOutOfRangeException(nameof(amount), amount, "An amount must fit in uint256.");
         }
 
-        var encoded = new byte[2 * HashSize];
-        EthereumAddress.WriteBytes(account, encoded.AsSpan(12, 20));
+        Span<byte> encoded = stackalloc byte[2 * HashSize];
+        encoded.Clear();
+        EthereumAddress.WriteBytes(account, encoded.Slice(12, 20));
         var length = amount.GetByteCount(isUnsigned: true);
-        amount.TryWriteBytes(encoded.AsSpan(2 * HashSize - length, length), out _, isUnsigned: true, isBigEndian: true);
-        return keccak.CalculateHash(keccak.CalculateHash(encoded));
+        amount.TryWriteBytes(encoded.Slice(2 * HashSize - length, length), out _, isUnsigned: true, isBigEndian: true);
+        Span<byte> inner = stackalloc byte[HashSize];
+        digest.BlockUpdate(encoded);
+        digest.DoFinal(inner);
+        digest.BlockUpdate(inner);
+        digest.DoFinal(destination);
     }
 
-    private static byte[] HashPair(Sha3Keccack keccak, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, byte[] buffer)
+    /// <summary>keccak256 of the two nodes concatenated smaller first; <paramref name="destination"/> may alias either.</summary>
+    private static void HashPair(KeccakDigest digest, ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> destination)
     {
         var aFirst = a.SequenceCompareTo(b) <= 0;
-        (aFirst ? a : b).CopyTo(buffer);
-        (aFirst ? b : a).CopyTo(buffer.AsSpan(HashSize));
-        return keccak.CalculateHash(buffer);
+        digest.BlockUpdate(aFirst ? a : b);
+        digest.BlockUpdate(aFirst ? b : a);
+        digest.DoFinal(destination);
+    }
+
+    /// <summary>Runs <paramref name="body"/> for [from, to), in parallel with one digest per worker when the range is large.</summary>
+    private static void ForRange(int from, int to, Action<KeccakDigest, int> body)
+    {
+        if (to - from < ParallelThreshold)
+        {
+            var digest = new KeccakDigest(256);
+            for (var i = from; i < to; i++)
+            {
+                body(digest, i);
+            }
+
+            return;
+        }
+
+        Parallel.For(from, to, () => new KeccakDigest(256), (i, _, digest) =>
+        {
+            body(digest, i);
+            return digest;
+        }, _ => { });
     }
 
     private string NodeHex(int index) => ToHex(_nodes.AsSpan(index * HashSize, HashSize));
