@@ -40,8 +40,11 @@ public sealed class ChainOptions
 
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Dev chain only: mint the payout token to the operator when it holds less than an epoch's pool.</summary>
-    public bool MintPayoutShortfall { get; set; }
+    /// <summary>
+    /// Mint the payout token (DevStablecoin) to the operator when it holds less than an epoch's pool. Unset means on
+    /// for the dev chain and off otherwise (a real stablecoin cannot be minted; the treasury funds the operator).
+    /// </summary>
+    public bool? MintPayoutShortfall { get; set; }
 
     /// <summary>Dev chain: the port of the Hardhat node (0 picks a free one).</summary>
     [Range(0, 65535)]

@@ -131,7 +131,7 @@ public sealed class NethereumTokenGateway : ITokenGateway
         if (amount.Sign > 0)
         {
             // 2. Dev chain only: the operator mints itself the payout token it lacks.
-            if (_options.MintPayoutShortfall)
+            if (_options.MintPayoutShortfall ?? _options.Mode == ChainMode.DevChain)
             {
                 var balance = await s.Payout.GetFunction("balanceOf").CallAsync<BigInteger>(s.Sender.Address);
                 if (balance < amount)
