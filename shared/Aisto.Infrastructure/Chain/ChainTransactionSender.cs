@@ -22,13 +22,14 @@ public sealed class ChainTransactionSender
     private readonly Account _account;
     private readonly ILogger _logger;
 
-    private ChainTransactionSender(string rpcUrl, Account account, ILogger logger)
+    private ChainTransactionSender(string rpcUrl, Account account, long chainId, ILogger logger)
     {
         _account = account;
         _account.NonceService = new InMemoryNonceService(account.Address, new Web3(rpcUrl).Client);
         _logger = logger;
         Web3 = new Web3(account, rpcUrl);
-        Web3.TransactionManager.UseLegacyAsDefault = true;
+        // Hardhat's automine accepts either; legacy pricing there saves the fee-history round trips. Elsewhere EIP-1559.
+        Web3.TransactionManager.UseLegacyAsDefault = chainId == HardhatNode.ChainId;
     }
 
     public Web3 Web3 { get; }
@@ -42,7 +43,7 @@ public sealed class ChainTransactionSender
     public static ChainTransactionSender For(string rpcUrl, string privateKey, long chainId, ILogger? logger = null)
     {
         var account = new Account(privateKey, chainId);
-        return Senders.GetOrAdd((rpcUrl, account.Address.ToUpperInvariant()), _ => new ChainTransactionSender(rpcUrl, account, logger ?? NullLogger.Instance));
+        return Senders.GetOrAdd((rpcUrl, account.Address.ToUpperInvariant()), _ => new ChainTransactionSender(rpcUrl, account, chainId, logger ?? NullLogger.Instance));
     }
 
     /// <summary>Sends <paramref name="data"/> to <paramref name="to"/> (null deploys) and returns the successful receipt.</summary>
