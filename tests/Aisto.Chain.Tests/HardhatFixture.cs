@@ -11,22 +11,27 @@ namespace Aisto.Chain.Tests;
 public sealed class HardhatFixture : IAsyncLifetime
 {
     private readonly string _stateDirectory = Path.Combine(Path.GetTempPath(), "aisto-chain-tests-" + Guid.NewGuid().ToString("N"));
+    private HardhatNode? _node;
 
     public NpmWorkspace Workspace { get; } = NpmWorkspace.Find();
 
-    public HardhatNode Node { get; private set; } = null!;
+    public HardhatNode Node => _node ?? throw new InvalidOperationException("The Hardhat node did not start.");
 
     public CompiledContracts Artifacts { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Artifacts = await CompiledContracts.LoadAsync(Workspace);
-        Node = await HardhatNode.StartAsync(Workspace);
+        _node = await HardhatNode.StartAsync(Workspace);
     }
 
     public async Task DisposeAsync()
     {
-        await Node.DisposeAsync();
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+
         if (Directory.Exists(_stateDirectory))
         {
             Directory.Delete(_stateDirectory, recursive: true);
