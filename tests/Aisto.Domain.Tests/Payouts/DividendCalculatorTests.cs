@@ -48,6 +48,19 @@ public sealed class DividendCalculatorTests
     }
 
     [Fact]
+    public void Ties_beyond_128_bit_arithmetic_also_go_to_the_lower_accounts()
+    {
+        // (2^100 + 1) / 3 leaves 2 units over with three equal remainders; 2^100 · 2^40 needs more than 128 bits.
+        var pool = (BigInteger.One << 100) + 1;
+        var holders = new[] { Holder(2, BigInteger.One << 40), Holder(3, BigInteger.One << 40), Holder(1, BigInteger.One << 40) };
+
+        var distribution = DividendCalculator.Distribute(pool, holders, holders.Select(h => h.Account));
+
+        var third = pool / 3;
+        Assert.Equal([(Account(1), third + 1), (Account(2), third + 1), (Account(3), third)], distribution.Allocations.Select(a => (a.Account, a.Amount)));
+    }
+
+    [Fact]
     public void A_holder_off_the_allowlist_is_not_paid_and_its_share_rolls_over()
     {
         var holders = new[] { Holder(1, 600), Holder(2, 300), Holder(3, 100) };
@@ -119,6 +132,21 @@ public sealed class DividendCalculatorTests
                 && some.Paid + some.RolledOver == pool
                 && some.Allocations.All(a => everyoneAmounts[a.Account] == a.Amount)
                 && some.ExcludedHolders == holders.Length - allowlist.Count;
+        });
+    }
+
+    [Fact]
+    public void Scaling_every_balance_by_the_same_factor_changes_nothing()
+    {
+        // A factor of 2^64 moves most cases from 128-bit to BigInteger arithmetic: both must agree exactly.
+        Gen.Select(Pool, Holders).Sample((pool, holders) =>
+        {
+            var scaled = holders.Select(h => h with { Balance = h.Balance << 64 }).ToArray();
+
+            var a = DividendCalculator.Distribute(pool, holders, holders.Select(h => h.Account));
+            var b = DividendCalculator.Distribute(pool, scaled, holders.Select(h => h.Account));
+
+            return a.Allocations.SequenceEqual(b.Allocations);
         });
     }
 
