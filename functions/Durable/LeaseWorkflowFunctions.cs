@@ -46,6 +46,10 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
         services.GetRequiredService<RecordLeaseTransitionActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(ListQueuedLeasesActivity))]
-    public Task<IReadOnlyList<string>> ListQueuedLeasesAsync([ActivityTrigger] int input, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> ListQueuedLeasesAsync([ActivityTrigger] ListQueuedLeasesInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<ListQueuedLeasesActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(MarkLeaseWaitingActivity))]
+    public Task<bool> MarkLeaseWaitingAsync([ActivityTrigger] string input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<MarkLeaseWaitingActivity>().ExecuteAsync(input, cancellationToken);
 }

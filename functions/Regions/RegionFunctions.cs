@@ -1,4 +1,3 @@
-using Aisto.Domain.Leases;
 using Aisto.Domain.Scheduling;
 using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Regions;
@@ -16,11 +15,11 @@ public sealed class RegionFunctions(IInventoryStore inventory, ILeaseStore lease
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         var snapshots = await inventory.SnapshotAsync(cancellationToken);
-        var queued = await leases.ListByStatusAsync(LeaseStatus.Queued, 10_000, cancellationToken);
+        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
         return Results.Ok(new { items = snapshots.Select(s => RegionView(s, queued)) });
     }
 
-    private static object RegionView(RegionSnapshot region, IReadOnlyList<LeaseRecord> queued) => new
+    private static object RegionView(RegionSnapshot region, IReadOnlyList<QueuedLease> queued) => new
     {
         id = region.Region.Id,
         displayName = region.Region.DisplayName,
@@ -45,8 +44,8 @@ public sealed class RegionFunctions(IInventoryStore inventory, ILeaseStore lease
                         .GroupBy(a => a.Pool, StringComparer.Ordinal)
                         .ToDictionary(p => p.Key, p => new { allocated = p.Sum(a => a.TotalGpuMilli) / (decimal)GpuDemand.MilliPerGpu }),
                     queueLength = queued.Count(l =>
-                        string.Equals(l.Request.GpuModel, g.Key, StringComparison.OrdinalIgnoreCase) &&
-                        (l.Request.Region is null || string.Equals(l.Request.Region, region.Region.Id, StringComparison.OrdinalIgnoreCase))),
+                        string.Equals(l.GpuModel, g.Key, StringComparison.OrdinalIgnoreCase) &&
+                        (l.Region is null || string.Equals(l.Region, region.Region.Id, StringComparison.OrdinalIgnoreCase))),
                 };
             }),
     };

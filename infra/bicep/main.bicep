@@ -318,12 +318,21 @@ var appSettings = {
   Aisto__Storage__clientId: identity.outputs.clientId
   Aisto__Storage__TablePrefix: tablePrefix
 
+  Aisto__Durable__Backend: 'AzureStorage'
   Aisto__Durable__TaskHub: durableTaskHub
   Aisto__Durable__PartitionCount: string(durablePartitionCount)
+
+  // Read only by the standalone runtime (no Functions host); inert in Azure.
+  Aisto__Standalone__Urls: 'http://127.0.0.1:7071'
+  Aisto__Standalone__StartStorageEmulator: 'false'
 
   Aisto__Leases__MaxQueueTime: '00:30:00'
   Aisto__Leases__QueueRetryInterval: '00:00:15'
   Aisto__Leases__MeteringInterval: '01:00:00'
+  Aisto__Leases__ProvisioningTimeout: '00:10:00'
+  Aisto__Leases__ReadyPollInterval: '00:00:01'
+  Aisto__Ledger__EpochOrigin: '2026-01-01T00:00:00Z'
+  Aisto__Ledger__EpochLength: '1.00:00:00'
   Aisto__Regions__ProvisioningDelay: '00:00:02'
   Aisto__Autoscale__Schedule: '0 */5 * * * *'
   Aisto__Payouts__Schedule: '0 0 0 * * *'

@@ -17,12 +17,19 @@ public interface ILeaseStore
         string tenantId, LeaseStatus? status, string? continuationToken, int pageSize,
         CancellationToken cancellationToken = default);
 
-    /// <summary>Lease ids in the given status across tenants, oldest first (queue sweeps).</summary>
-    Task<IReadOnlyList<LeaseRecord>> ListByStatusAsync(LeaseStatus status, int max, CancellationToken cancellationToken = default);
+    /// <summary>Queued leases across tenants, oldest first (queue positions, waking queued leases).</summary>
+    Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a queued lease as waiting for capacity (its first booking attempt found none).</summary>
+    Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default);
 
     /// <summary>Applies <paramref name="change"/> under optimistic concurrency; retried on conflicts.</summary>
     Task<LeaseRecord> UpdateAsync(string leaseId, Func<LeaseRecord, LeaseRecord> change, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A lease waiting for capacity, as the queue index holds it.</summary>
+/// <param name="Waiting">True once a booking attempt found no capacity: only such leases are woken when capacity frees.</param>
+public sealed record QueuedLease(string LeaseId, string TenantId, string GpuModel, string? Region, DateTimeOffset RequestedAt, bool Waiting);
 
 /// <summary>One page of a tenant's leases.</summary>
 public sealed record LeasePage(IReadOnlyList<LeaseRecord> Items, string? ContinuationToken);

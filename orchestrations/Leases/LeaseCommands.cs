@@ -83,7 +83,7 @@ public sealed class LeaseCommands(
             return null;
         }
 
-        var queued = await leases.ListByStatusAsync(LeaseStatus.Queued, 10_000, cancellationToken);
+        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
         var index = queued.ToList().FindIndex(l => l.LeaseId == lease.LeaseId);
         return index < 0 ? null : index + 1;
     }

@@ -58,7 +58,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
 
             await RecordAsync(context, new LeaseTransition(
                 input.LeaseId, LeaseStatus.Failed, EndedAt: context.CurrentUtcDateTime, FailureReason: failure));
-            await WakeQueuedLeasesAsync(context, input.LeaseId);
+            await WakeQueuedLeasesAsync(context, input.LeaseId, reservation.GpuModel);
             return new LeaseOutcome(LeaseStatus.Failed, failure, 0m);
         }
 
@@ -91,6 +91,11 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             if (now >= deadline || cancel.IsCompleted)
             {
                 return (null, false);
+            }
+
+            if (turn == 0 && input.State is null)
+            {
+                await context.CallActivityAsync<bool>(nameof(MarkLeaseWaitingActivity), input.LeaseId, Retry);
             }
 
             // Wait for a lease elsewhere to free capacity, the backoff timer, or a cancellation.
@@ -227,7 +232,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         await ReleaseAsync(context, input.LeaseId, progress.Reservation);
         await RecordAsync(context, new LeaseTransition(
             input.LeaseId, endStatus, EndedAt: endedAt, ChargedSoFar: progress.Charged));
-        await WakeQueuedLeasesAsync(context, input.LeaseId);
+        await WakeQueuedLeasesAsync(context, input.LeaseId, progress.Reservation.GpuModel);
         return new LeaseOutcome(endStatus, null, progress.Charged);
     }
 
@@ -253,10 +258,10 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     private static Task<bool> RecordAsync(TaskOrchestrationContext context, LeaseTransition transition) =>
         context.CallActivityAsync<bool>(nameof(RecordLeaseTransitionActivity), transition, Retry);
 
-    private static async Task WakeQueuedLeasesAsync(TaskOrchestrationContext context, string self)
+    private static async Task WakeQueuedLeasesAsync(TaskOrchestrationContext context, string self, string freedModel)
     {
         var queued = await context.CallActivityAsync<IReadOnlyList<string>>(
-            nameof(ListQueuedLeasesActivity), QueuedLeasesToWake, Retry);
+            nameof(ListQueuedLeasesActivity), new ListQueuedLeasesInput(freedModel, QueuedLeasesToWake), Retry);
         foreach (var leaseId in queued.Where(id => id != self))
         {
             context.SendEvent(leaseId, LeaseEvents.CapacityFreed, self);

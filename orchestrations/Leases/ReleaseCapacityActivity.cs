@@ -7,9 +7,12 @@ namespace Aisto.Orchestrations.Leases;
 public sealed record ReleaseCapacityInput(string LeaseId, string Region, string NodeId);
 
 /// <summary>Gives a lease's GPUs back to its node row (ETag-guarded); releasing twice changes nothing.</summary>
-public sealed class ReleaseCapacityActivity(IInventoryStore inventory) : AistoActivity<ReleaseCapacityInput, bool>
+public sealed class ReleaseCapacityActivity(IInventoryStore inventory, InventoryWriteGate gate) : AistoActivity<ReleaseCapacityInput, bool>
 {
-    public override async Task<bool> ExecuteAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
+    public override Task<bool> ExecuteAsync(ReleaseCapacityInput input, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => ReleaseAsync(input, cancellationToken), cancellationToken);
+
+    private async Task<bool> ReleaseAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
     {
         while (true)
         {

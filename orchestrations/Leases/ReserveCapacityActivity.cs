@@ -21,12 +21,16 @@ public sealed class ReserveCapacityActivity(
     IInventoryStore inventory,
     IRegionDirectory regions,
     IPlacementPolicy placement,
+    InventoryWriteGate gate,
     PriceBook prices,
     ILogger<ReserveCapacityActivity> logger) : AistoActivity<ReserveCapacityInput, ReserveCapacityResult?>
 {
     private const int MaxAttempts = 64;
 
-    public override async Task<ReserveCapacityResult?> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
+    public override Task<ReserveCapacityResult?> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => BookAsync(input, cancellationToken), cancellationToken);
+
+    private async Task<ReserveCapacityResult?> BookAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
     {
         var request = input.Request.ToPlacement(input.LeaseId);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)

@@ -30,7 +30,12 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
 
         var created = await client.PostAsJsonAsync("/api/leases", new
         {
-            gpuModel = "H100", gpuCount = 2, cpuCores = 16, memoryGiB = 128, durationHours = 6, @class = "onDemand",
+            gpuModel = "H100",
+            gpuCount = 2,
+            cpuCores = 16,
+            memoryGiB = 128,
+            durationHours = 6,
+            @class = "onDemand",
             clientLocation = new { lat = 1.35, lon = 103.82 },
             workload = new { image = "ghcr.io/org/train:1.2", command = new[] { "python", "train.py" }, env = new { EPOCHS = "3" } },
         });
@@ -106,7 +111,10 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
 
         var created = await client.PostAsJsonAsync("/api/leases", new
         {
-            gpuModel = "RTX4090", gpuCount = 4, durationHours = 1, region = "malaysia",
+            gpuModel = "RTX4090",
+            gpuCount = 4,
+            durationHours = 1,
+            region = "malaysia",
             workload = new { image = "ghcr.io/org/broken:1", env = new Dictionary<string, string> { ["AISTO_SIMULATE"] = "fail-provision" } },
         });
         var leaseId = (await created.JsonAsync()).GetProperty("leaseId").GetString()!;

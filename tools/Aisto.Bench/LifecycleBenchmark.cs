@@ -37,6 +37,11 @@ public static class LifecycleBenchmark
             ["Aisto:Leases:QueueRetryInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var arg in args.Where(a => a.StartsWith("--Aisto:", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)))
+        {
+            settings[arg[2..arg.IndexOf('=', StringComparison.Ordinal)]] = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        }
+
 
         await using var app = await StandaloneHost.StartAsync([], settings);
         var commands = app.Services.GetRequiredService<LeaseCommands>();
@@ -71,9 +76,24 @@ public static class LifecycleBenchmark
             var created = await commands.CreateAsync(durable, "bench", request, $"{tag}-{i}", CancellationToken.None);
             return created.Value!.LeaseId;
         }));
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var done = await Task.WhenAll(ids.Select(id => durable.WaitForInstanceCompletionAsync(id, timeout.Token)));
-        return [.. done.Select(d => d.RuntimeStatus)];
+        // Poll rather than hold one long-poll stream per instance open against the engine.
+        var finished = new Dictionary<string, OrchestrationRuntimeStatus>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (finished.Count < ids.Length && DateTime.UtcNow < deadline)
+        {
+            foreach (var id in ids.Where(id => !finished.ContainsKey(id)))
+            {
+                var state = await durable.GetInstanceAsync(id);
+                if (state is { IsCompleted: true })
+                {
+                    finished[id] = state.RuntimeStatus;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        return [.. finished.Values];
     }
 
     private static string? Option(string[] args, string name)

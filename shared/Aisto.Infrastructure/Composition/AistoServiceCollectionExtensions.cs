@@ -40,6 +40,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<AistoTables>();
         services.AddSingleton<ILeaseStore, TableLeaseStore>();
         services.AddSingleton<IInventoryStore, TableInventoryStore>();
+        services.AddSingleton<InventoryWriteGate>();
         services.AddSingleton<ILedgerStore, TableLedgerStore>();
 
         // Regions: simulated unless configured otherwise; the booking sheet is seeded from them at start.

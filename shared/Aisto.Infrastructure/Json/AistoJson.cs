@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Aisto.Domain.Leases;
 using System.Text.Json.Serialization;
+using Aisto.Domain.Leases;
 
 namespace Aisto.Infrastructure.Json;
 

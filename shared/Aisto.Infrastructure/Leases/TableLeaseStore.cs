@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Aisto.Domain.Leases;
 using Aisto.Infrastructure.Json;
@@ -9,13 +10,19 @@ using Azure.Data.Tables;
 namespace Aisto.Infrastructure.Leases;
 
 /// <summary>
-/// Leases in Azure Tables: <c>leases</c> (PK tenant, RK lease id) and <c>leaseindex</c> (PK lease id → tenant) so
-/// the lifecycle can find a lease by id alone. Updates are ETag-guarded read-modify-write.
+/// Leases in Azure Tables: <c>leases</c> (PK tenant, RK lease id), <c>leaseindex</c> (PK lease id → tenant) so the
+/// lifecycle can find a lease by id alone, and <c>leasequeue</c> (one partition, RK = request time + id) holding the
+/// queued leases oldest first, so queue reads never scan all leases. Updates are ETag-guarded read-modify-write.
 /// </summary>
 public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
 {
     private const string LeasesTable = "leases";
     private const string IndexTable = "leaseindex";
+    private const string QueueTable = "leasequeue";
+    private const string QueuePartition = "queued";
+
+    // A lease's tenant never changes: remember it instead of reading the index on every update.
+    private readonly ConcurrentDictionary<string, string> tenantOf = new(StringComparer.Ordinal);
 
     public async Task<bool> TryCreateAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
     {
@@ -29,6 +36,13 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
                 TableUpdateMode.Replace,
                 cancellationToken);
             await leases.AddEntityAsync(ToEntity(lease), cancellationToken);
+            tenantOf[lease.LeaseId] = lease.TenantId;
+            if (lease.Status == LeaseStatus.Queued)
+            {
+                var queue = await tables.GetAsync(QueueTable, cancellationToken);
+                await queue.UpsertEntityAsync(QueueEntry(lease), TableUpdateMode.Replace, cancellationToken);
+            }
+
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -66,17 +80,23 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         return new LeasePage([], null);
     }
 
-    public async Task<IReadOnlyList<LeaseRecord>> ListByStatusAsync(LeaseStatus status, int max, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default)
     {
-        var leases = await tables.GetAsync(LeasesTable, cancellationToken);
-        var found = new List<LeaseRecord>();
-        var filter = TableClient.CreateQueryFilter($"Status eq {status.ToString()}");
-        await foreach (var entity in leases.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        var queue = await tables.GetAsync(QueueTable, cancellationToken);
+        var found = new List<QueuedLease>();
+        await foreach (var e in queue.QueryAsync<TableEntity>(x => x.PartitionKey == QueuePartition, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
-            found.Add(FromEntity(entity));
+            found.Add(new QueuedLease(
+                e.GetString("LeaseId"), e.GetString("TenantId"), e.GetString("GpuModel"), e.GetString("Region"),
+                e.GetDateTimeOffset("RequestedAt") ?? default,
+                e.GetBoolean("Waiting") ?? false));
+            if (found.Count == max)
+            {
+                break;
+            }
         }
 
-        return [.. found.OrderBy(l => l.RequestedAt).ThenBy(l => l.LeaseId, StringComparer.Ordinal).Take(max)];
+        return found;
     }
 
     public async Task<LeaseRecord> UpdateAsync(string leaseId, Func<LeaseRecord, LeaseRecord> change, CancellationToken cancellationToken = default)
@@ -87,7 +107,15 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         while (true)
         {
             var current = await leases.GetEntityAsync<TableEntity>(tenant, leaseId, cancellationToken: cancellationToken);
-            var updated = change(FromEntity(current.Value));
+            var before = FromEntity(current.Value);
+            var updated = change(before);
+            if (before.Status == LeaseStatus.Queued && updated.Status != LeaseStatus.Queued)
+            {
+                // Leave the queue first: a crash before the update leaves a lease that retries on its own timer,
+                // never a finished lease that still looks queued.
+                await DequeueAsync(before, cancellationToken);
+            }
+
             try
             {
                 await leases.UpdateEntityAsync(ToEntity(updated), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
@@ -100,11 +128,67 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         }
     }
 
+    public async Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default)
+    {
+        var lease = await FindAsync(leaseId, cancellationToken);
+        if (lease is null || lease.Status != LeaseStatus.Queued)
+        {
+            return;
+        }
+
+        var queue = await tables.GetAsync(QueueTable, cancellationToken);
+        try
+        {
+            await queue.UpdateEntityAsync(
+                new TableEntity(QueuePartition, QueueKey(lease)) { ["Waiting"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // It left the queue meanwhile.
+        }
+    }
+
+    private async Task DequeueAsync(LeaseRecord lease, CancellationToken cancellationToken)
+    {
+        var queue = await tables.GetAsync(QueueTable, cancellationToken);
+        try
+        {
+            await queue.DeleteEntityAsync(QueuePartition, QueueKey(lease), ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already left the queue.
+        }
+    }
+
+    private static string QueueKey(LeaseRecord lease) =>
+        $"{lease.RequestedAt.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)}-{lease.LeaseId}";
+
+    private static TableEntity QueueEntry(LeaseRecord lease) => new(QueuePartition, QueueKey(lease))
+    {
+        ["LeaseId"] = lease.LeaseId,
+        ["TenantId"] = lease.TenantId,
+        ["GpuModel"] = lease.Request.GpuModel,
+        ["Region"] = lease.Request.Region,
+        ["RequestedAt"] = lease.RequestedAt,
+    };
+
     private async Task<string?> TenantOfAsync(string leaseId, CancellationToken cancellationToken)
     {
+        if (tenantOf.TryGetValue(leaseId, out var known))
+        {
+            return known;
+        }
+
         var index = await tables.GetAsync(IndexTable, cancellationToken);
         var row = await index.GetEntityIfExistsAsync<TableEntity>(leaseId, "tenant", cancellationToken: cancellationToken);
-        return row.HasValue && row.Value is { } entity ? entity.GetString("TenantId") : null;
+        if (row.HasValue && row.Value is { } entity && entity.GetString("TenantId") is { } tenant)
+        {
+            tenantOf[leaseId] = tenant;
+            return tenant;
+        }
+
+        return null;
     }
 
     private static TableEntity ToEntity(LeaseRecord lease) => new(lease.TenantId, lease.LeaseId)

@@ -2,10 +2,10 @@ using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Aisto.Infrastructure.Runtime;
@@ -40,7 +40,14 @@ public sealed class DurableEngine : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2);
+
+            // Every client call is an HTTP/2 stream on one connection; the default cap of 100 would queue activity
+            // results behind long-polling waits.
+            k.Limits.Http2.MaxStreamsPerConnection = 1000;
+        });
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
@@ -59,7 +66,8 @@ public sealed class DurableEngine : IAsyncDisposable
     {
         if (string.Equals(options.Backend, "InMemory", StringComparison.OrdinalIgnoreCase))
         {
-            return new ConcurrentInMemoryOrchestrationService(loggerFactory, options.MaxConcurrentOrchestrations, options.MaxConcurrentActivities);
+            return new ConcurrentInMemoryOrchestrationService(
+                loggerFactory, options.MaxConcurrentOrchestrations ?? 1000, options.MaxConcurrentActivities ?? 1000);
         }
 
         var settings = new AzureStorageOrchestrationServiceSettings
@@ -71,8 +79,8 @@ public sealed class DurableEngine : IAsyncDisposable
             WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{options.TaskHub}",
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
-            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities,
-            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations,
+            MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities ?? 32,
+            MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations ?? 32,
             LoggerFactory = loggerFactory,
         };
         var service = new AzureStorageOrchestrationService(settings);

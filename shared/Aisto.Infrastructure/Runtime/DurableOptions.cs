@@ -21,7 +21,12 @@ public sealed class DurableOptions
     /// <summary>Above the longest activity: the sidecar does not renew work-item locks.</summary>
     public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-    public int MaxConcurrentActivities { get; set; } = 32;
+    /// <summary>
+    /// Work items the sidecar hands the worker at once; null = the backend's measured best (in-memory 1000, Azure
+    /// Storage 32). When the sidecar's dispatcher is full it sleeps 500 ms per poll, so the in-memory engine wants a
+    /// high limit; on Azurite the emulator's single thread is the bottleneck and more concurrency only thrashes it.
+    /// </summary>
+    public int? MaxConcurrentActivities { get; set; }
 
-    public int MaxConcurrentOrchestrations { get; set; } = 32;
+    public int? MaxConcurrentOrchestrations { get; set; }
 }
