@@ -334,6 +334,7 @@ var appSettings = {
   Aisto__Ledger__EpochOrigin: '2026-01-01T00:00:00Z'
   Aisto__Ledger__EpochLength: '1.00:00:00'
   Aisto__Regions__ProvisioningDelay: '00:00:02'
+  Aisto__Scheduling__Policy: 'aisto'
   Aisto__Autoscale__Schedule: '0 */5 * * * *'
   Aisto__Payouts__Schedule: '0 0 0 * * *'
 

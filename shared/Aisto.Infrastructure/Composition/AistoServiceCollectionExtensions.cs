@@ -1,6 +1,7 @@
 using Aisto.Domain.Ledger;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
+using Aisto.Domain.Scheduling.Packing;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
@@ -49,7 +50,12 @@ public static class AistoServiceCollectionExtensions
         services.AddHostedService<InventorySeeder>();
 
         // Domain services, built from configuration.
-        services.AddSingleton<IPlacementPolicy, NearestBestFitPlacement>();
+        services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section)
+            .Validate(o => PackingPolicies.Names.Contains(o.Policy, StringComparer.OrdinalIgnoreCase),
+                $"Aisto:Scheduling:Policy must be one of {string.Join(", ", PackingPolicies.Names)}.")
+            .ValidateOnStart();
+        services.AddSingleton<IPlacementPolicy>(sp =>
+            new FragmentationAwarePlacement(policy: sp.GetRequiredService<IOptions<SchedulingOptions>>().Value.Policy));
         services.AddSingleton(sp => CreatePriceBook(
             sp.GetRequiredService<IOptions<PricingOptions>>().Value, sp.GetRequiredService<IOptions<RegionsOptions>>().Value));
         services.AddSingleton(sp =>

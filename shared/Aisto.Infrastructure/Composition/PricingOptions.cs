@@ -12,6 +12,15 @@ public sealed class PricingOptions
     public Dictionary<LeaseClass, decimal> ClassMultiplier { get; set; } = [];
 }
 
+/// <summary>Placement (<c>Aisto:Scheduling</c>).</summary>
+public sealed class SchedulingOptions
+{
+    public const string Section = "Aisto:Scheduling";
+
+    /// <summary>aisto (fragmentation-aware, the default), fgd, best-fit, dot-product or random-fit.</summary>
+    public string Policy { get; set; } = "aisto";
+}
+
 /// <summary>Accounting periods (<c>Aisto:Ledger</c>).</summary>
 public sealed class LedgerOptions
 {
