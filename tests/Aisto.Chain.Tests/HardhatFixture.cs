@@ -1,4 +1,5 @@
 using Aisto.Infrastructure.Chain;
+using Aisto.Infrastructure.Runtime;
 using Microsoft.Extensions.Options;
 using Nethereum.JsonRpc.Client;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Aisto.Infrastructure.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,3 +1,4 @@
+using Aisto.Infrastructure.Runtime;
 using Microsoft.Extensions.Options;
 
 namespace Aisto.Infrastructure.Chain;

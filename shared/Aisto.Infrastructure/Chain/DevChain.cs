@@ -1,4 +1,5 @@
 using System.Text;
+using Aisto.Infrastructure.Runtime;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

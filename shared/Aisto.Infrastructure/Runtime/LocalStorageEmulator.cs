@@ -42,7 +42,7 @@ public static class LocalStorageEmulator
             return null;
         }
 
-        await NodeTools.EnsureInstalledAsync(repoRoot, logger, cancellationToken);
+        await new NpmWorkspace(repoRoot, logger).EnsureInstalledAsync(cancellationToken);
         var dataDir = Path.Combine(repoRoot, ".azurite");
         Directory.CreateDirectory(dataDir);
         logger.LogInformation("Starting Azurite (blob {Blob}, queue {Queue}, table {Table}), data in {Dir}", ports.Blob, ports.Queue, ports.Table, dataDir);

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Aisto.Infrastructure.Chain;
+namespace Aisto.Infrastructure.Runtime;
 
 /// <summary>
 /// The checkout's Node.js tools (package.json + package-lock.json at the repository root): installs them with
