@@ -331,6 +331,7 @@ var appSettings = {
   Aisto__Leases__MeteringInterval: '01:00:00'
   Aisto__Leases__ProvisioningTimeout: '00:10:00'
   Aisto__Leases__ReadyPollInterval: '00:00:01'
+  Aisto__Leases__ReconcileSchedule: '0 * * * * *'
   Aisto__Ledger__EpochOrigin: '2026-01-01T00:00:00Z'
   Aisto__Ledger__EpochLength: '1.00:00:00'
   Aisto__Regions__ProvisioningDelay: '00:00:02'

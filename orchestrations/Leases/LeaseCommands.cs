@@ -155,6 +155,30 @@ public sealed class LeaseCommands(
         return WithLiveCharge(lease);
     }
 
+    /// <summary>
+    /// Starts a lifecycle for every queued lease older than <paramref name="minimumAge"/> that has none — a lease
+    /// stored just before a crash, whose orchestration never started. Returns how many were started.
+    /// </summary>
+    public async Task<int> ReconcileQueuedAsync(DurableTaskClient durable, TimeSpan minimumAge, CancellationToken cancellationToken)
+    {
+        var started = 0;
+        var cutoff = clock.GetUtcNow() - minimumAge;
+        foreach (var queued in await leases.ListQueuedAsync(10_000, cancellationToken))
+        {
+            if (queued.RequestedAt > cutoff ||
+                await durable.GetInstanceAsync(queued.LeaseId, getInputsAndOutputs: false, cancellationToken) is not null ||
+                await leases.GetAsync(queued.TenantId, queued.LeaseId, cancellationToken) is not { } lease)
+            {
+                continue;
+            }
+
+            await EnsureLifecycleAsync(durable, lease, cancellationToken);
+            started++;
+        }
+
+        return started;
+    }
+
     /// <summary>Starts the lifecycle of a lease that has none (after a crash between storing and starting).</summary>
     public async Task EnsureLifecycleAsync(DurableTaskClient durable, LeaseRecord lease, CancellationToken cancellationToken)
     {

@@ -32,6 +32,15 @@ public sealed class FunctionMetadataTests
     }
 
     [Fact]
+    public void The_reconcile_timer_is_declared_with_its_schedule_setting_and_served_standalone()
+    {
+        var trigger = TriggerOf("ReconcileQueuedLeases", "timerTrigger");
+
+        Assert.Equal("%Aisto:Leases:ReconcileSchedule%", trigger.GetProperty("schedule").GetString());
+        Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == "ReconcileQueuedLeases");
+    }
+
+    [Fact]
     public void The_standalone_runtime_serves_exactly_the_declared_HTTP_functions()
     {
         var declared = Metadata
