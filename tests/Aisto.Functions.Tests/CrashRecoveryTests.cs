@@ -41,8 +41,9 @@ public sealed class CrashRecoveryTests
             Assert.Equal("Active", afterRestart.Status());
             Assert.Equal(active.GetProperty("expiresAt").GetDateTimeOffset(), afterRestart.GetProperty("expiresAt").GetDateTimeOffset());
 
+            // A message the killed process held comes back after its visibility timeout (30 s control, 60 s work item).
             await client.DeleteAsync($"/api/leases/{leaseId}");
-            var released = await client.WaitForLeaseAsync(leaseId, l => l.Status() == "Released");
+            var released = await client.WaitForLeaseAsync(leaseId, l => l.Status() == "Released", TimeSpan.FromSeconds(150));
 
             Assert.Equal(active.GetProperty("placement").ToString(), released.GetProperty("placement").ToString());
             var regions = await (await client.GetAsync("/api/regions")).JsonAsync();

@@ -79,6 +79,7 @@ public sealed class DurableEngine : IAsyncDisposable
             WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{options.TaskHub}",
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
             WorkItemQueueVisibilityTimeout = options.WorkItemVisibilityTimeout,
+            ControlQueueVisibilityTimeout = options.ControlQueueVisibilityTimeout,
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivities ?? 32,
             MaxConcurrentTaskOrchestrationWorkItems = options.MaxConcurrentOrchestrations ?? 32,
             LoggerFactory = loggerFactory,

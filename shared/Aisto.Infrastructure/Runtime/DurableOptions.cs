@@ -18,8 +18,17 @@ public sealed class DurableOptions
 
     public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Above the longest activity: the sidecar does not renew work-item locks.</summary>
-    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Above the longest activity (the sidecar does not renew work-item locks), and short, because an activity
+    /// message held by a process that died comes back only after it (activities here take seconds).
+    /// </summary>
+    public TimeSpan WorkItemVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a control-queue message held by a process that died stays invisible. The default of the backend
+    /// (5 minutes) stalls every orchestration that was mid-episode at a crash for that long.
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Work items the sidecar hands the worker at once; null = the backend's measured best (in-memory 1000, Azure
