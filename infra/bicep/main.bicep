@@ -322,7 +322,10 @@ var appSettings = {
   Aisto__Durable__TaskHub: durableTaskHub
   Aisto__Durable__PartitionCount: string(durablePartitionCount)
 
-  // Read only by the standalone runtime (no Functions host); inert in Azure.
+  // Read only by the standalone runtime (no Functions host; there host.json rules the engine); inert in Azure.
+  Aisto__Durable__WorkerId: 'aisto-${resourceToken}'
+  Aisto__Durable__WorkItemVisibilityTimeout: '00:01:00'
+  Aisto__Durable__ControlQueueVisibilityTimeout: '00:00:30'
   Aisto__Standalone__Urls: 'http://127.0.0.1:7071'
   Aisto__Standalone__StartStorageEmulator: 'false'
 
