@@ -26,19 +26,11 @@ public sealed class NpmWorkspace
 
     public string HardhatExecutable => Path.Combine(Root, "node_modules", ".bin", "hardhat");
 
-    /// <summary>The nearest folder at or above <paramref name="start"/> holding package.json and contracts/.</summary>
-    public static NpmWorkspace Find(string? start = null, ILogger? logger = null)
-    {
-        for (var dir = new DirectoryInfo(start ?? AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "package.json")) && Directory.Exists(Path.Combine(dir.FullName, "contracts")))
-            {
-                return new NpmWorkspace(dir.FullName, logger);
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No folder with package.json and contracts/ at or above {start ?? AppContext.BaseDirectory}.");
-    }
+    /// <summary>The checkout this process runs from (see <see cref="RepositoryRoot"/>: one rule for finding it).</summary>
+    public static NpmWorkspace Find(ILogger? logger = null) =>
+        RepositoryRoot.Find() is { } root
+            ? new NpmWorkspace(root, logger)
+            : throw new DirectoryNotFoundException("No AISTO checkout (package.json of aisto-dev-tools) at or above the working or app folder.");
 
     /// <summary>Runs <c>npm ci</c> unless node_modules is complete; safe to call from many threads and processes.</summary>
     public async Task EnsureInstalledAsync(CancellationToken cancellationToken = default)
