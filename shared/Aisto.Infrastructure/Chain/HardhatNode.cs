@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Aisto.Infrastructure.Runtime;
 using Microsoft.Extensions.Logging;
@@ -45,7 +44,7 @@ public sealed class HardhatNode : IAsyncDisposable
         // A free port can be taken between probing and binding; with a chosen port, retry on a fresh one.
         for (var attempt = 1; ; attempt++)
         {
-            var chosen = port ?? FreeLoopbackPort();
+            var chosen = port ?? ChildProcess.FreePort();
             var node = Launch(workspace, chosen);
             try
             {
@@ -157,15 +156,6 @@ public sealed class HardhatNode : IAsyncDisposable
 
             await Task.Delay(100, cancellationToken);
         }
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private void OnProcessExit(object? sender, EventArgs e) => Kill();
