@@ -35,7 +35,8 @@ public sealed class DurableEngine : IAsyncDisposable
     public static async Task<DurableEngine> StartAsync(
         DurableOptions options, string storageConnectionString, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
-        var backend = await CreateBackendAsync(options, storageConnectionString, loggerFactory);
+        var service = await CreateBackendAsync(options, storageConnectionString, loggerFactory);
+        var backend = OnceStartedOrchestrationService.Wrap(service);
         var port = ChildProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -50,7 +51,7 @@ public sealed class DurableEngine : IAsyncDisposable
         });
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         builder.Services.AddSingleton(backend);
-        builder.Services.AddSingleton((IOrchestrationServiceClient)backend);
+        builder.Services.AddSingleton((IOrchestrationServiceClient)service);
         builder.Services.AddSingleton<TaskHubGrpcServer>();
         var app = builder.Build();
         app.MapGrpcService<TaskHubGrpcServer>();
@@ -91,15 +92,9 @@ public sealed class DurableEngine : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The backend first: it gives up its partition leases so the next process can take them at once.
-        // (A backend that never started — no worker connected — has nothing to stop and throws.)
-        try
-        {
-            await backend.StopAsync(isForced: false);
-        }
-        catch (NullReferenceException)
-        {
-        }
+        // The backend first: it gives up its partition leases so the next process can take them at once. (The
+        // wrapper makes the sidecar's own later stop a no-op, and waits for a start still under way.)
+        await backend.StopAsync(isForced: false);
 
         await sidecar.StopAsync();
         await sidecar.DisposeAsync();
