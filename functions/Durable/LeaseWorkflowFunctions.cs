@@ -26,7 +26,7 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
         services.GetRequiredService<ReleaseCapacityActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(ProvisionWorkloadActivity))]
-    public Task<bool> ProvisionWorkloadAsync([ActivityTrigger] ProvisionWorkloadInput input, CancellationToken cancellationToken) =>
+    public Task<WorkloadState> ProvisionWorkloadAsync([ActivityTrigger] ProvisionWorkloadInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<ProvisionWorkloadActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(CheckWorkloadActivity))]
@@ -45,9 +45,9 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
     public Task<bool> RecordLeaseTransitionAsync([ActivityTrigger] LeaseTransition input, CancellationToken cancellationToken) =>
         services.GetRequiredService<RecordLeaseTransitionActivity>().ExecuteAsync(input, cancellationToken);
 
-    [Function(nameof(ListQueuedLeasesActivity))]
-    public Task<IReadOnlyList<string>> ListQueuedLeasesAsync([ActivityTrigger] ListQueuedLeasesInput input, CancellationToken cancellationToken) =>
-        services.GetRequiredService<ListQueuedLeasesActivity>().ExecuteAsync(input, cancellationToken);
+    [Function(nameof(EndLeaseActivity))]
+    public Task<EndLeaseResult> EndLeaseAsync([ActivityTrigger] EndLeaseInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<EndLeaseActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(MarkLeaseWaitingActivity))]
     public Task<bool> MarkLeaseWaitingAsync([ActivityTrigger] string input, CancellationToken cancellationToken) =>

@@ -14,9 +14,6 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     /// <summary>Active-phase turns before the history is trimmed with ContinueAsNew.</summary>
     private const int TurnsPerGeneration = 50;
 
-    /// <summary>Queued leases woken when capacity frees.</summary>
-    private const int QueuedLeasesToWake = 20;
-
     private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
 
@@ -41,24 +38,12 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             return await EndQueuedAsync(context, input, cancel.IsCompleted);
         }
 
-        // 2. Provision on the booked node; on failure undo in reverse order of what was done.
+        // 2. Provision on the booked node (the booking already shows the lease Provisioning); on failure, give back.
         var reservation = booked.Reservation;
-        var compensations = new Stack<Func<Task>>();
-        compensations.Push(() => ReleaseAsync(context, input.LeaseId, reservation));
-        await RecordAsync(context, new LeaseTransition(
-            input.LeaseId, LeaseStatus.Provisioning, Placement: ToPlacement(reservation), PricePerHour: booked.PricePerHour));
-
-        var failure = await ProvisionAsync(context, input, reservation, compensations);
+        var failure = await ProvisionAsync(context, input, reservation);
         if (failure is not null)
         {
-            foreach (var undo in compensations)
-            {
-                await undo();
-            }
-
-            await RecordAsync(context, new LeaseTransition(
-                input.LeaseId, LeaseStatus.Failed, EndedAt: context.CurrentUtcDateTime, FailureReason: failure));
-            await WakeQueuedLeasesAsync(context, input.LeaseId, reservation.GpuModel);
+            await EndAsync(context, input, LeaseStatus.Failed, failure, reservation, booked.PricePerHour, Now(context), 0m);
             return new LeaseOutcome(LeaseStatus.Failed, failure, 0m);
         }
 
@@ -118,30 +103,26 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     {
         var status = cancelled ? LeaseStatus.Cancelled : LeaseStatus.Failed;
         var reason = cancelled ? null : LeaseFailureReasons.NoCapacity;
-        await RecordAsync(context, new LeaseTransition(
-            input.LeaseId, status, EndedAt: context.CurrentUtcDateTime, ChargedSoFar: 0m, FailureReason: reason));
+        await EndAsync(context, input, status, reason, null, 0m, Now(context), 0m);
         return new LeaseOutcome(status, reason, 0m);
     }
 
     /// <summary>Starts the workload and polls until it runs; returns why it failed, or null.</summary>
-    private static async Task<string?> ProvisionAsync(
-        TaskOrchestrationContext context, LeaseLifecycleInput input, ReservedCapacity reservation, Stack<Func<Task>> compensations)
+    private static async Task<string?> ProvisionAsync(TaskOrchestrationContext context, LeaseLifecycleInput input, ReservedCapacity reservation)
     {
         var workload = new WorkloadRef(reservation.Region, input.LeaseId);
         try
         {
-            compensations.Push(() => context.CallActivityAsync<bool>(nameof(TeardownWorkloadActivity), workload, Retry));
             var spec = new WorkloadSpec(
                 input.LeaseId, input.TenantId, input.Request.Pool.ToString().ToLowerInvariant(), reservation.NodeId,
                 reservation.GpuModel, reservation.GpuIndices, reservation.MilliPerGpu, input.Request.Workload);
-            await context.CallActivityAsync<bool>(
+            var state = await context.CallActivityAsync<WorkloadState>(
                 nameof(ProvisionWorkloadActivity), new ProvisionWorkloadInput(reservation.Region, spec), Retry);
 
             var readyBy = context.CurrentUtcDateTime + input.Timings.ProvisioningTimeout;
             var maxPolls = (int)Math.Ceiling(input.Timings.ProvisioningTimeout / input.Timings.ReadyPollInterval) + 1;
-            for (var poll = 0; poll < maxPolls; poll++)
+            for (var poll = 0; ; poll++)
             {
-                var state = await context.CallActivityAsync<WorkloadState>(nameof(CheckWorkloadActivity), workload, Retry);
                 switch (state.Phase)
                 {
                     case WorkloadPhase.Running:
@@ -154,15 +135,14 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
                         break;
                 }
 
-                if (context.CurrentUtcDateTime >= readyBy)
+                if (context.CurrentUtcDateTime >= readyBy || poll == maxPolls)
                 {
                     return LeaseFailureReasons.ProvisioningTimeout;
                 }
 
                 await context.CreateTimer(context.CurrentUtcDateTime + input.Timings.ReadyPollInterval, CancellationToken.None);
+                state = await context.CallActivityAsync<WorkloadState>(nameof(CheckWorkloadActivity), workload, Retry);
             }
-
-            return LeaseFailureReasons.ProvisioningTimeout;
         }
         catch (TaskFailedException ex)
         {
@@ -218,22 +198,15 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             if (winner == timer && wakeAt < progress.ExpiresAt)
             {
                 progress = await MeterAsync(context, input, progress, wakeAt);
-                await RecordAsync(context, new LeaseTransition(input.LeaseId, LeaseStatus.Active, ChargedSoFar: progress.Charged));
             }
         }
 
         // 4. Releasing: stop billing at the end instant (expiry exactly, or now for a release), tear down, free.
         var now2 = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
         var endedAt = now2 < progress.ExpiresAt ? now2 : progress.ExpiresAt;
-        await RecordAsync(context, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing));
-        progress = await MeterAsync(context, input, progress, endedAt);
-        await context.CallActivityAsync<bool>(
-            nameof(TeardownWorkloadActivity), new WorkloadRef(progress.Reservation.Region, input.LeaseId), Retry);
-        await ReleaseAsync(context, input.LeaseId, progress.Reservation);
-        await RecordAsync(context, new LeaseTransition(
-            input.LeaseId, endStatus, EndedAt: endedAt, ChargedSoFar: progress.Charged));
-        await WakeQueuedLeasesAsync(context, input.LeaseId, progress.Reservation.GpuModel);
-        return new LeaseOutcome(endStatus, null, progress.Charged);
+        var charged = await EndAsync(
+            context, input, endStatus, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt);
+        return new LeaseOutcome(endStatus, null, charged);
     }
 
     private static async Task<LeaseProgress> MeterAsync(
@@ -246,26 +219,32 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
 
         var charged = await context.CallActivityAsync<decimal>(
             nameof(MeterLeaseActivity),
-            new MeterLeaseInput(input.LeaseId, input.TenantId, progress.PricePerHour, progress.MeteredUntil, until),
+            new MeterLeaseInput(input.LeaseId, input.TenantId, progress.PricePerHour, progress.MeteredUntil, until, progress.Charged),
             Retry);
         return progress with { MeteredUntil = until, Charged = progress.Charged + charged };
     }
 
-    private static Task<bool> ReleaseAsync(TaskOrchestrationContext context, string leaseId, ReservedCapacity reservation) =>
-        context.CallActivityAsync<bool>(
-            nameof(ReleaseCapacityActivity), new ReleaseCapacityInput(leaseId, reservation.Region, reservation.NodeId), Retry);
-
     private static Task<bool> RecordAsync(TaskOrchestrationContext context, LeaseTransition transition) =>
         context.CallActivityAsync<bool>(nameof(RecordLeaseTransitionActivity), transition, Retry);
 
-    private static async Task WakeQueuedLeasesAsync(TaskOrchestrationContext context, string self, string freedModel)
+    /// <summary>
+    /// Ends the lease in one activity (bill the rest, tear down, give back, record), then wakes the queued leases
+    /// that could use the freed capacity. Returns the lease's total charge.
+    /// </summary>
+    private static async Task<decimal> EndAsync(
+        TaskOrchestrationContext context, LeaseLifecycleInput input, LeaseStatus status, string? reason,
+        ReservedCapacity? reservation, decimal pricePerHour, DateTimeOffset meterFrom, decimal chargedBefore, DateTimeOffset? endedAt = null)
     {
-        var queued = await context.CallActivityAsync<IReadOnlyList<string>>(
-            nameof(ListQueuedLeasesActivity), new ListQueuedLeasesInput(freedModel, QueuedLeasesToWake), Retry);
-        foreach (var leaseId in queued.Where(id => id != self))
+        var end = new EndLeaseInput(
+            input.LeaseId, input.TenantId, status, endedAt ?? Now(context), reason,
+            reservation, pricePerHour, meterFrom, chargedBefore);
+        var ended = await context.CallActivityAsync<EndLeaseResult>(nameof(EndLeaseActivity), end, Retry);
+        foreach (var leaseId in ended.Wake)
         {
-            context.SendEvent(leaseId, LeaseEvents.CapacityFreed, self);
+            context.SendEvent(leaseId, LeaseEvents.CapacityFreed, input.LeaseId);
         }
+
+        return ended.Charged;
     }
 
     /// <summary>
@@ -276,7 +255,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     private static void StopWaiting(CancellationTokenSource source) => source.Cancel();
 #pragma warning restore CA1849
 
-    private static LeasePlacement ToPlacement(ReservedCapacity r) => new(r.Region, $"{r.Region}-gpu", [r.NodeId]);
+    private static DateTimeOffset Now(TaskOrchestrationContext context) => new(context.CurrentUtcDateTime, TimeSpan.Zero);
 
     private static TimeSpan HoursToSpan(decimal hours) => TimeSpan.FromSeconds((double)Math.Round(hours * 3600m, 0));
 }

@@ -14,7 +14,8 @@ public sealed record LeaseTransition(
     decimal? ChargedSoFar = null,
     string? FailureReason = null)
 {
-    public LeaseRecord ApplyTo(LeaseRecord lease) => lease with
+    /// <summary>The lease after this change; a lease that already ended keeps its end (a retried step cannot reopen it).</summary>
+    public LeaseRecord ApplyTo(LeaseRecord lease) => lease.Status.IsTerminal() ? lease : lease with
     {
         Status = Status,
         Placement = Placement ?? lease.Placement,

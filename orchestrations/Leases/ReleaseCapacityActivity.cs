@@ -6,13 +6,24 @@ namespace Aisto.Orchestrations.Leases;
 /// <summary>Input of <see cref="ReleaseCapacityActivity"/>.</summary>
 public sealed record ReleaseCapacityInput(string LeaseId, string Region, string NodeId);
 
-/// <summary>Gives a lease's GPUs back to its node row (ETag-guarded); releasing twice changes nothing.</summary>
-public sealed class ReleaseCapacityActivity(IInventoryStore inventory, InventoryWriteGate gate) : AistoActivity<ReleaseCapacityInput, bool>
+/// <summary>Gives a booking's GPUs back to its node row; releasing twice changes nothing.</summary>
+public sealed class ReleaseCapacityActivity(CapacityRelease release) : AistoActivity<ReleaseCapacityInput, bool>
 {
     public override Task<bool> ExecuteAsync(ReleaseCapacityInput input, CancellationToken cancellationToken) =>
-        gate.RunAsync(() => ReleaseAsync(input, cancellationToken), cancellationToken);
+        release.ReleaseAsync(input, cancellationToken);
+}
 
-    private async Task<bool> ReleaseAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
+/// <summary>Removes a booking from its node row with an ETag-guarded write, retried on conflicts.</summary>
+public sealed class CapacityRelease(IInventoryStore inventory, InventoryWriteGate gate)
+{
+    /// <summary>True when the booking was there and is now gone; false when it was already gone.</summary>
+    public Task<bool> ReleaseAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return gate.RunAsync(() => ReleaseOnceAsync(input, cancellationToken), cancellationToken);
+    }
+
+    private async Task<bool> ReleaseOnceAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
     {
         while (true)
         {

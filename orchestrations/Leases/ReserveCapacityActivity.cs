@@ -14,11 +14,13 @@ public sealed record ReserveCapacityInput(string LeaseId, LeaseRequest Request);
 public sealed record ReserveCapacityResult(ReservedCapacity Reservation, decimal PricePerHour);
 
 /// <summary>
-/// Places a lease and books its GPUs on the chosen node row with an ETag-guarded write; a lost race re-reads and
-/// places again. Idempotent: a lease that already holds capacity gets the same booking back.
+/// Places a lease and books its GPUs on the chosen node row with an ETag-guarded write (a lost race re-reads and
+/// places again), then records the lease as Provisioning with its placement and price. Idempotent: a lease that
+/// already holds capacity gets the same booking back and the same record.
 /// </summary>
 public sealed class ReserveCapacityActivity(
     IInventoryStore inventory,
+    ILeaseStore leases,
     IRegionDirectory regions,
     IPlacementPolicy placement,
     InventoryWriteGate gate,
@@ -27,8 +29,21 @@ public sealed class ReserveCapacityActivity(
 {
     private const int MaxAttempts = 64;
 
-    public override Task<ReserveCapacityResult?> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken) =>
-        gate.RunAsync(() => BookAsync(input, cancellationToken), cancellationToken);
+    public override async Task<ReserveCapacityResult?> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
+    {
+        var booked = await gate.RunAsync(() => BookAsync(input, cancellationToken), cancellationToken);
+        if (booked is not null)
+        {
+            var r = booked.Reservation;
+            var provisioning = new LeaseTransition(
+                input.LeaseId, LeaseStatus.Provisioning,
+                Placement: new LeasePlacement(r.Region, $"{r.Region}-gpu", [r.NodeId]),
+                PricePerHour: booked.PricePerHour);
+            await leases.UpdateAsync(input.LeaseId, provisioning.ApplyTo, cancellationToken);
+        }
+
+        return booked;
+    }
 
     private async Task<ReserveCapacityResult?> BookAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
     {

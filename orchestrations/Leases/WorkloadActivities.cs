@@ -6,13 +6,17 @@ namespace Aisto.Orchestrations.Leases;
 /// <summary>Identifies a lease's workload in its region.</summary>
 public sealed record WorkloadRef(string Region, string LeaseId);
 
-/// <summary>Starts a lease's workload on its region's cluster (idempotent in every region adapter).</summary>
-public sealed class ProvisionWorkloadActivity(IRegionDirectory regions) : AistoActivity<ProvisionWorkloadInput, bool>
+/// <summary>
+/// Starts a lease's workload on its region's cluster (idempotent in every region adapter) and reports its phase
+/// right away, so a workload that starts at once needs no separate readiness poll.
+/// </summary>
+public sealed class ProvisionWorkloadActivity(IRegionDirectory regions) : AistoActivity<ProvisionWorkloadInput, WorkloadState>
 {
-    public override async Task<bool> ExecuteAsync(ProvisionWorkloadInput input, CancellationToken cancellationToken)
+    public override async Task<WorkloadState> ExecuteAsync(ProvisionWorkloadInput input, CancellationToken cancellationToken)
     {
-        await regions.Get(input.Region).ProvisionAsync(input.Spec, cancellationToken);
-        return true;
+        var region = regions.Get(input.Region);
+        await region.ProvisionAsync(input.Spec, cancellationToken);
+        return await region.GetWorkloadStateAsync(input.Spec.LeaseId, cancellationToken);
     }
 }
 

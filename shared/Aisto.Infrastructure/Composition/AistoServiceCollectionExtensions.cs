@@ -66,6 +66,8 @@ public static class AistoServiceCollectionExtensions
 
         // Application services and activities.
         services.AddSingleton<LeaseCommands>();
+        services.AddSingleton<LeaseMeter>();
+        services.AddSingleton<CapacityRelease>();
         foreach (var activity in DurableTasks.Activities)
         {
             services.TryAddTransient(activity);

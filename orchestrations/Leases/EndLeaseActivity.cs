@@ -1,0 +1,79 @@
+using Aisto.Domain.Leases;
+using Aisto.Orchestrations.Durable;
+using Aisto.Orchestrations.Regions;
+using Microsoft.Extensions.Logging;
+
+namespace Aisto.Orchestrations.Leases;
+
+/// <summary>
+/// Input of <see cref="EndLeaseActivity"/>: how the lease ends and, when it held capacity, what to give back and
+/// what is still to bill ([<paramref name="MeterFrom"/>, <paramref name="EndedAt"/>) at <paramref name="PricePerHour"/>).
+/// </summary>
+public sealed record EndLeaseInput(
+    string LeaseId,
+    string TenantId,
+    LeaseStatus Status,
+    DateTimeOffset EndedAt,
+    string? FailureReason,
+    ReservedCapacity? Reservation,
+    decimal PricePerHour,
+    DateTimeOffset MeterFrom,
+    decimal ChargedBefore);
+
+/// <summary>What ending the lease billed in total, and the queued leases to wake for the capacity it freed.</summary>
+public sealed record EndLeaseResult(decimal Charged, IReadOnlyList<string> Wake);
+
+/// <summary>
+/// Ends a lease in one step: shows it Releasing, bills the last interval, removes the workload, gives the GPUs back,
+/// records the final status and lists the queued leases that could use the freed model. Every step is idempotent,
+/// so a retry after a crash anywhere in between finishes the same end; an ended lease is never reopened.
+/// </summary>
+public sealed class EndLeaseActivity(
+    ILeaseStore leases,
+    LeaseMeter meter,
+    IRegionDirectory regions,
+    CapacityRelease release,
+    ILogger<EndLeaseActivity> logger) : AistoActivity<EndLeaseInput, EndLeaseResult>
+{
+    /// <summary>Queued leases woken when capacity frees.</summary>
+    private const int QueuedLeasesToWake = 20;
+
+    public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
+    {
+        var charged = input.ChargedBefore;
+        IReadOnlyList<string> wake = [];
+        if (input.Reservation is { } held)
+        {
+            await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
+            if (input.EndedAt > input.MeterFrom)
+            {
+                charged += await meter.ChargeAsync(
+                    new MeterLeaseInput(input.LeaseId, input.TenantId, input.PricePerHour, input.MeterFrom, input.EndedAt, input.ChargedBefore),
+                    cancellationToken);
+            }
+
+            await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);
+            await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, held.Region, held.NodeId), cancellationToken);
+            wake = await QueuedForAsync(held.GpuModel, input.LeaseId, cancellationToken);
+        }
+
+        var end = new LeaseTransition(
+            input.LeaseId, input.Status, EndedAt: input.EndedAt, ChargedSoFar: charged, FailureReason: input.FailureReason);
+        var ended = await leases.UpdateAsync(input.LeaseId, end.ApplyTo, cancellationToken);
+        logger.LogInformation("Lease {LeaseId} ended {Status}, charged {Charged}", input.LeaseId, ended.Status, charged);
+        return new EndLeaseResult(charged, wake);
+    }
+
+    /// <summary>
+    /// The oldest leases waiting for the freed GPU model — only those whose first booking attempt found nothing, so
+    /// a lease still on its way to its first attempt is not disturbed.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> QueuedForAsync(string gpuModel, string self, CancellationToken cancellationToken)
+    {
+        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
+        return [.. queued
+            .Where(l => l.Waiting && l.LeaseId != self && string.Equals(l.GpuModel, gpuModel, StringComparison.OrdinalIgnoreCase))
+            .Take(QueuedLeasesToWake)
+            .Select(l => l.LeaseId)];
+    }
+}
