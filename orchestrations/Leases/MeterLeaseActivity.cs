@@ -1,5 +1,5 @@
-using Aisto.Domain.Ledger;
 using Aisto.Domain.Leases;
+using Aisto.Domain.Ledger;
 using Aisto.Domain.Pricing;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Ledger;
