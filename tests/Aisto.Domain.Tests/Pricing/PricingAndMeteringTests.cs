@@ -20,6 +20,29 @@ public sealed class PricingAndMeteringTests
         Assert.Equal(expected, Prices.PricePerHour(model, region, leaseClass, GpuDemand.Whole(gpus)).ToString("F6", System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    [Theory]
+    [InlineData(0.0, "1.196000")]
+    [InlineData(0.5, "1.644500")]
+    [InlineData(1.0, "2.990000")]
+    public void A_spot_GPU_starts_at_the_spot_price_and_rises_with_utilization_to_the_on_demand_price(double utilization, string expected)
+    {
+        var price = Prices.GpuHourPrice("H100", "us-east", LeaseClass.Spot, (decimal)utilization);
+
+        Assert.Equal(expected, price.ToString("F6", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Spot_prices_never_fall_as_utilization_rises_and_other_classes_ignore_utilization()
+    {
+        var steps = Enumerable.Range(0, 101).Select(i => i / 100m).ToList();
+
+        var spot = steps.Select(u => Prices.GpuHourPrice("H100", "us-east", LeaseClass.Spot, u)).ToList();
+        var onDemand = steps.Select(u => Prices.GpuHourPrice("H100", "us-east", LeaseClass.OnDemand, u)).Distinct();
+
+        Assert.Equal(spot.Order(), spot);
+        Assert.Equal([2.99m], onDemand);
+    }
+
     [Fact]
     public void A_shared_GPU_costs_its_share()
     {
