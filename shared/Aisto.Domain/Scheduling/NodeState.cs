@@ -69,7 +69,7 @@ public sealed record NodeState
     /// the fullest GPU it still fits on (best fit), so partly used GPUs fill up before idle ones are broken.
     /// Returns null when it does not fit. Allocating again under an id already held returns the same state.
     /// </summary>
-    public (NodeState Node, NodeAllocation Allocation)? TryAllocate(string holderId, ResourceRequest request, string pool)
+    public (NodeState Node, NodeAllocation Allocation)? TryAllocate(string holderId, ResourceRequest request, string pool, BookingTerms? terms = null)
     {
         if (Allocations.TryGetValue(holderId, out var existing))
         {
@@ -88,7 +88,8 @@ public sealed record NodeState
             request.Gpu.IsFractional ? request.Gpu.FractionMilli : GpuDemand.MilliPerGpu,
             request.CpuMilli,
             request.MemoryMiB,
-            pool);
+            pool,
+            terms);
         return (WithAllocations(Allocations.Add(holderId, allocation)), allocation);
     }
 
