@@ -18,7 +18,7 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
         new LeaseLifecycleOrchestrator().RunAsync(context, input);
 
     [Function(nameof(ReserveCapacityActivity))]
-    public Task<ReserveCapacityResult?> ReserveCapacityAsync([ActivityTrigger] ReserveCapacityInput input, CancellationToken cancellationToken) =>
+    public Task<ReserveCapacityResult> ReserveCapacityAsync([ActivityTrigger] ReserveCapacityInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<ReserveCapacityActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(ReleaseCapacityActivity))]

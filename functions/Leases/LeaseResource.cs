@@ -18,7 +18,8 @@ public sealed record LeaseResource(
     DateTimeOffset? EndedAt,
     string PricePerHour,
     string ChargedSoFar,
-    string? FailureReason)
+    string? FailureReason,
+    DateTimeOffset? PreemptAt)
 {
     public static LeaseResource From(LeaseRecord lease, int? queuePosition = null) => new(
         lease.LeaseId,
@@ -33,7 +34,8 @@ public sealed record LeaseResource(
         lease.EndedAt,
         Money(lease.PricePerHour),
         Money(lease.ChargedSoFar),
-        lease.FailureReason);
+        lease.FailureReason,
+        lease.PreemptAt);
 
     public static string Money(decimal usd) => usd.ToString("F6", CultureInfo.InvariantCulture);
 }

@@ -102,6 +102,11 @@ public sealed class LeaseCommands(
             return CommandResult<LeaseRecord>.Conflict($"Only an Active lease can be extended; this one is {lease.Status}.");
         }
 
+        if (lease.PreemptAt is { } preemptAt)
+        {
+            return CommandResult<LeaseRecord>.Conflict($"The lease's capacity is being reclaimed at {preemptAt:O}; it cannot be extended.");
+        }
+
         var total = (decimal)(expiresAt - activeAt).TotalHours + additionalHours;
         if (total > LeaseLimits.MaxDurationHours)
         {

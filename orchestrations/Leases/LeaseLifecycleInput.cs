@@ -20,7 +20,8 @@ public sealed record LeaseTimings(
     TimeSpan QueueRetryInterval,
     TimeSpan MeteringInterval,
     TimeSpan ProvisioningTimeout,
-    TimeSpan ReadyPollInterval);
+    TimeSpan ReadyPollInterval,
+    TimeSpan PreemptionNotice);
 
 /// <summary>How far an active lease has got, carried across ContinueAsNew.</summary>
 public sealed record LeaseProgress(
@@ -29,7 +30,8 @@ public sealed record LeaseProgress(
     DateTimeOffset ActiveAt,
     DateTimeOffset ExpiresAt,
     DateTimeOffset MeteredUntil,
-    decimal Charged);
+    decimal Charged,
+    DateTimeOffset? PreemptAt = null);
 
 /// <summary>The capacity a lease holds on one node.</summary>
 public sealed record ReservedCapacity(string Region, string NodeId, string GpuModel, IReadOnlyList<int> GpuIndices, int MilliPerGpu);
@@ -40,7 +42,11 @@ public static class LeaseEvents
     public const string Extend = "ExtendLease";
     public const string Cancel = "CancelLease";
     public const string CapacityFreed = "CapacityFreed";
+    public const string Preempt = "PreemptLease";
 }
+
+/// <summary>Payload of <see cref="LeaseEvents.Preempt"/>: which lease the capacity is reclaimed for.</summary>
+public sealed record PreemptLeaseEvent(string ForLeaseId);
 
 /// <summary>Payload of <see cref="LeaseEvents.Extend"/>.</summary>
 public sealed record ExtendLeaseEvent(string RequestId, decimal AdditionalHours);

@@ -39,7 +39,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         }
 
         // 2. Provision on the booked node (the booking already shows the lease Provisioning); on failure, give back.
-        var reservation = booked.Reservation;
+        var reservation = booked.Reservation!;
         var failure = await ProvisionAsync(context, input, reservation);
         if (failure is not null)
         {
@@ -65,11 +65,18 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         var deadline = input.RequestedAt + input.Timings.MaxQueueTime;
         for (var turn = 0; turn < TurnsPerGeneration; turn++)
         {
-            var booked = await context.CallActivityAsync<ReserveCapacityResult?>(
+            var booked = await context.CallActivityAsync<ReserveCapacityResult>(
                 nameof(ReserveCapacityActivity), new ReserveCapacityInput(input.LeaseId, input.Request), Retry);
-            if (booked is not null)
+            if (booked.Reservation is not null)
             {
                 return (booked, false);
+            }
+
+            // The pool is owed capacity held by borrowed work elsewhere: give that work its notice (a notice it
+            // already has changes nothing); it frees the capacity when the notice runs out and wakes us.
+            foreach (var victim in booked.Preempting)
+            {
+                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId));
             }
 
             var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
@@ -154,6 +161,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         TaskOrchestrationContext context, LeaseLifecycleInput input, LeaseProgress progress, Task<string> cancel)
     {
         var extend = context.WaitForExternalEvent<ExtendLeaseEvent>(LeaseEvents.Extend);
+        var preempt = context.WaitForExternalEvent<PreemptLeaseEvent>(LeaseEvents.Preempt);
         var endStatus = LeaseStatus.Expired;
         for (var turn = 0; ; turn++)
         {
@@ -161,6 +169,12 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             if (cancel.IsCompleted)
             {
                 endStatus = LeaseStatus.Released;
+                break;
+            }
+
+            if (progress.PreemptAt is { } preemptAt && now >= preemptAt)
+            {
+                endStatus = LeaseStatus.Preempted;
                 break;
             }
 
@@ -180,7 +194,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             var wakeAt = nextMeter < progress.ExpiresAt ? nextMeter : progress.ExpiresAt;
             using var stopWaiting = new CancellationTokenSource();
             var timer = context.CreateTimer(wakeAt.UtcDateTime, stopWaiting.Token);
-            var winner = await Task.WhenAny(timer, extend, cancel);
+            var winner = await Task.WhenAny(timer, extend, cancel, preempt);
             if (winner != timer)
             {
                 StopWaiting(stopWaiting);
@@ -189,9 +203,28 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             if (winner == extend)
             {
                 var request = await extend;
-                progress = progress with { ExpiresAt = progress.ExpiresAt + HoursToSpan(request.AdditionalHours) };
-                await RecordAsync(context, new LeaseTransition(input.LeaseId, LeaseStatus.Active, ExpiresAt: progress.ExpiresAt));
+                if (progress.PreemptAt is null)
+                {
+                    progress = progress with { ExpiresAt = progress.ExpiresAt + HoursToSpan(request.AdditionalHours) };
+                    await RecordAsync(context, new LeaseTransition(input.LeaseId, LeaseStatus.Active, ExpiresAt: progress.ExpiresAt));
+                }
+
                 extend = context.WaitForExternalEvent<ExtendLeaseEvent>(LeaseEvents.Extend);
+                continue;
+            }
+
+            if (winner == preempt)
+            {
+                // Notice: the lease keeps running until the notice runs out (unless it expires first), then ends.
+                var noticeEnds = now + input.Timings.PreemptionNotice;
+                if (progress.PreemptAt is null && noticeEnds < progress.ExpiresAt)
+                {
+                    progress = progress with { PreemptAt = noticeEnds, ExpiresAt = noticeEnds };
+                    await RecordAsync(context, new LeaseTransition(
+                        input.LeaseId, LeaseStatus.Active, ExpiresAt: noticeEnds, PreemptAt: noticeEnds));
+                }
+
+                preempt = context.WaitForExternalEvent<PreemptLeaseEvent>(LeaseEvents.Preempt);
                 continue;
             }
 

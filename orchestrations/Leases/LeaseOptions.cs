@@ -18,6 +18,9 @@ public sealed class LeaseOptions
 
     public TimeSpan ReadyPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long preempted work keeps running after its notice, billed to the second it stops.</summary>
+    public TimeSpan PreemptionNotice { get; set; } = TimeSpan.FromMinutes(2);
+
     public LeaseTimings ToTimings() =>
-        new(MaxQueueTime, QueueRetryInterval, MeteringInterval, ProvisioningTimeout, ReadyPollInterval);
+        new(MaxQueueTime, QueueRetryInterval, MeteringInterval, ProvisioningTimeout, ReadyPollInterval, PreemptionNotice);
 }

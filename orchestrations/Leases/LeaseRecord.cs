@@ -6,6 +6,7 @@ namespace Aisto.Orchestrations.Leases;
 public sealed record LeasePlacement(string Region, string Cluster, IReadOnlyList<string> Nodes);
 
 /// <summary>The stored state of one lease, as the API shows it.</summary>
+/// <param name="PreemptAt">Set when the lease got a preemption notice: its capacity is reclaimed at this instant.</param>
 public sealed record LeaseRecord(
     string LeaseId,
     string TenantId,
@@ -19,4 +20,5 @@ public sealed record LeaseRecord(
     DateTimeOffset? EndedAt,
     decimal PricePerHour,
     decimal ChargedSoFar,
-    string? FailureReason);
+    string? FailureReason,
+    DateTimeOffset? PreemptAt = null);

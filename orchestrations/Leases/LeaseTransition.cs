@@ -12,7 +12,8 @@ public sealed record LeaseTransition(
     DateTimeOffset? EndedAt = null,
     decimal? PricePerHour = null,
     decimal? ChargedSoFar = null,
-    string? FailureReason = null)
+    string? FailureReason = null,
+    DateTimeOffset? PreemptAt = null)
 {
     /// <summary>The lease after this change; a lease that already ended keeps its end (a retried step cannot reopen it).</summary>
     public LeaseRecord ApplyTo(LeaseRecord lease) => lease.Status.IsTerminal() ? lease : lease with
@@ -25,5 +26,6 @@ public sealed record LeaseTransition(
         PricePerHour = PricePerHour ?? lease.PricePerHour,
         ChargedSoFar = ChargedSoFar ?? lease.ChargedSoFar,
         FailureReason = FailureReason ?? lease.FailureReason,
+        PreemptAt = PreemptAt ?? lease.PreemptAt,
     };
 }

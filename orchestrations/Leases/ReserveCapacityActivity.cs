@@ -1,6 +1,7 @@
 using Aisto.Domain.Leases;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
+using Aisto.Domain.Scheduling.Pools;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.Logging;
@@ -10,13 +11,21 @@ namespace Aisto.Orchestrations.Leases;
 /// <summary>Input of <see cref="ReserveCapacityActivity"/>.</summary>
 public sealed record ReserveCapacityInput(string LeaseId, LeaseRequest Request);
 
-/// <summary>Capacity booked for a lease and the hourly price in the region it landed in.</summary>
-public sealed record ReserveCapacityResult(ReservedCapacity Reservation, decimal PricePerHour);
+/// <summary>
+/// What a booking attempt achieved: capacity booked (with the hourly price in the region it landed in), or nothing
+/// yet — in which case <see cref="Preempting"/> names the borrowed work being reclaimed for this lease, if any.
+/// </summary>
+public sealed record ReserveCapacityResult(ReservedCapacity? Reservation, decimal PricePerHour, IReadOnlyList<string> Preempting)
+{
+    public static ReserveCapacityResult Nothing { get; } = new(null, 0m, []);
+}
 
 /// <summary>
 /// Places a lease and books its GPUs on the chosen node row with an ETag-guarded write (a lost race re-reads and
-/// places again), then records the lease as Provisioning with its placement and price. Idempotent: a lease that
-/// already holds capacity gets the same booking back and the same record.
+/// places again), then records the lease as Provisioning with its placement and price. The pools decide too:
+/// reserved work stays within its pool's guarantee, and a pool that is owed capacity but finds none free marks
+/// borrowed work of other pools for preemption (the lifecycle sends the notices). Idempotent: a lease that already
+/// holds capacity gets the same booking back, and asking again while a reclaim is under way names the same victims.
 /// </summary>
 public sealed class ReserveCapacityActivity(
     IInventoryStore inventory,
@@ -25,29 +34,31 @@ public sealed class ReserveCapacityActivity(
     IPlacementPolicy placement,
     InventoryWriteGate gate,
     PriceBook prices,
-    ILogger<ReserveCapacityActivity> logger) : AistoActivity<ReserveCapacityInput, ReserveCapacityResult?>
+    PoolQuotas quotas,
+    TimeProvider clock,
+    ILogger<ReserveCapacityActivity> logger) : AistoActivity<ReserveCapacityInput, ReserveCapacityResult>
 {
     private const int MaxAttempts = 64;
 
-    public override async Task<ReserveCapacityResult?> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
+    public override async Task<ReserveCapacityResult> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
     {
-        var booked = await gate.RunAsync(() => BookAsync(input, cancellationToken), cancellationToken);
-        if (booked is not null)
+        var result = await gate.RunAsync(() => BookAsync(input, cancellationToken), cancellationToken);
+        if (result.Reservation is { } r)
         {
-            var r = booked.Reservation;
             var provisioning = new LeaseTransition(
                 input.LeaseId, LeaseStatus.Provisioning,
                 Placement: new LeasePlacement(r.Region, $"{r.Region}-gpu", [r.NodeId]),
-                PricePerHour: booked.PricePerHour);
+                PricePerHour: result.PricePerHour);
             await leases.UpdateAsync(input.LeaseId, provisioning.ApplyTo, cancellationToken);
         }
 
-        return booked;
+        return result;
     }
 
-    private async Task<ReserveCapacityResult?> BookAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
+    private async Task<ReserveCapacityResult> BookAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
     {
         var request = input.Request.ToPlacement(input.LeaseId);
+        var owner = RegionPools.PoolOf(request.Pool);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
             // 1. Read every node with its version: one consistent picture to place against.
@@ -57,27 +68,41 @@ public sealed class ReserveCapacityActivity(
             var held = nodes.FirstOrDefault(n => n.Node.Allocations.ContainsKey(input.LeaseId));
             if (held is not null)
             {
-                return ToResult(held.Node, held.Node.Allocations[input.LeaseId], input.Request);
+                return ToResult(held.Node, held.Node.Allocations[input.LeaseId], input.Request, nodes);
             }
 
-            // 3. Place on the snapshot; nothing fits → the lease stays queued.
+            // 3. Place on the snapshot, within what the pools allow; nothing fits → try to reclaim, else stay queued.
             var snapshot = InventorySnapshots.ToRegions(nodes, regions.Regions);
             var decision = placement.Place(snapshot, request);
+            if (decision is not null
+                && !RegionPools.Of(decision.Region, nodes.Select(n => n.Node), quotas).Admits(owner, input.Request.Class, request.Resources.Gpu.TotalMilli))
+            {
+                decision = null;
+            }
+
             if (decision is null)
             {
-                return null;
+                var reclaim = await TryReclaimAsync(input, request, nodes, cancellationToken);
+                if (reclaim is null)
+                {
+                    continue; // A node changed under us: read again.
+                }
+
+                return reclaim;
             }
 
             // 4. Book it only if the node is unchanged since step 1.
             var chosen = nodes.First(n => n.Node.Region == decision.Region && n.Node.NodeId == decision.NodeId);
-            var booked = chosen.Node.TryAllocate(input.LeaseId, request.Resources, request.Pool)
+            var now = clock.GetUtcNow();
+            var terms = new BookingTerms(input.Request.Class, now, now + input.Request.Duration);
+            var booked = chosen.Node.TryAllocate(input.LeaseId, request.Resources, request.Pool, terms)
                 ?? throw new InvalidOperationException($"Placement chose node {decision.NodeId} that does not fit.");
             if (await inventory.TryReplaceAsync(chosen, booked.Node, cancellationToken))
             {
                 logger.LogInformation(
                     "Lease {LeaseId} reserved {Gpu} on {Region}/{Node}",
                     input.LeaseId, input.Request.Gpu, decision.Region, decision.NodeId);
-                return ToResult(booked.Node, booked.Allocation, input.Request);
+                return ToResult(booked.Node, booked.Allocation, input.Request, nodes);
             }
 
             // 5. Someone else booked that node first: read again and place again.
@@ -87,8 +112,56 @@ public sealed class ReserveCapacityActivity(
         throw new InvalidOperationException($"Could not book capacity for lease {input.LeaseId} after {MaxAttempts} contended attempts.");
     }
 
-    private ReserveCapacityResult ToResult(NodeState node, NodeAllocation allocation, LeaseRequest request) =>
-        new(
+    /// <summary>
+    /// Marks the victims of a reclaim on their node row (so no second reclaim picks more for this lease) and names
+    /// them; <see cref="ReserveCapacityResult.Nothing"/> when the pool is not owed or no node would do; null when the
+    /// node changed before the mark was written.
+    /// </summary>
+    private async Task<ReserveCapacityResult?> TryReclaimAsync(
+        ReserveCapacityInput input, PlacementRequest request, IReadOnlyList<NodeVersion> nodes, CancellationToken cancellationToken)
+    {
+        var states = nodes.Select(n => n.Node).ToList();
+        var plan = NodeReclaimPlanner.Plan(states, request, input.Request.Class, quotas, regions.Regions.Select(r => r.Id));
+        if (plan is null)
+        {
+            return ReserveCapacityResult.Nothing;
+        }
+
+        var node = nodes.First(n => n.Node.Region == plan.Region && n.Node.NodeId == plan.NodeId);
+        var unmarked = plan.Victims.Where(v => node.Node.Allocations[v].Terms?.ReclaimedFor is null).ToList();
+        if (unmarked.Count > 0)
+        {
+            var marked = node.Node.WithAllocations(node.Node.Allocations.SetItems(unmarked.Select(v =>
+            {
+                var a = node.Node.Allocations[v];
+                var terms = (a.Terms ?? new BookingTerms(LeaseClass.OnDemand, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)) with { ReclaimedFor = input.LeaseId };
+                return KeyValuePair.Create(v, a with { Terms = terms });
+            })));
+            if (!await inventory.TryReplaceAsync(node, marked, cancellationToken))
+            {
+                return null;
+            }
+
+            logger.LogWarning(
+                "Pool {Pool} reclaims {Victims} on {Region}/{Node} for lease {LeaseId}",
+                request.Pool, string.Join(", ", unmarked), plan.Region, plan.NodeId, input.LeaseId);
+        }
+
+        return ReserveCapacityResult.Nothing with { Preempting = plan.Victims };
+    }
+
+    private ReserveCapacityResult ToResult(NodeState node, NodeAllocation allocation, LeaseRequest request, IReadOnlyList<NodeVersion> nodes)
+    {
+        // Spot prices follow the model's utilization in the region at booking time (this booking included).
+        var sameModel = nodes.Select(n => n.Node.NodeId == node.NodeId ? node : n.Node)
+            .Where(n => n.Region == node.Region && string.Equals(n.Model, node.Model, StringComparison.OrdinalIgnoreCase))
+            .ToList();
+        var total = sameModel.Sum(n => (long)n.GpuCount * GpuDemand.MilliPerGpu);
+        var used = sameModel.Sum(n => (long)n.GpuMilliUsed.Sum());
+        var utilization = total == 0 ? 0m : (decimal)used / total;
+        return new ReserveCapacityResult(
             new ReservedCapacity(node.Region, node.NodeId, node.Model, [.. allocation.GpuIndices], allocation.MilliPerGpu),
-            prices.PricePerHour(node.Model, node.Region, request.Class, request.Gpu));
+            prices.PricePerHour(node.Model, node.Region, request.Class, request.Gpu, utilization),
+            []);
+    }
 }

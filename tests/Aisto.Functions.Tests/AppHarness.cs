@@ -126,5 +126,8 @@ public static class Api
         throw new TimeoutException($"Lease {leaseId} did not reach the expected state; last seen: {lease}");
     }
 
+    public static async Task<JsonElement> GetLeaseAsync(this HttpClient client, string leaseId) =>
+        await (await client.GetAsync($"/api/leases/{leaseId}")).JsonAsync();
+
     public static string Status(this JsonElement lease) => lease.GetProperty("status").GetString()!;
 }

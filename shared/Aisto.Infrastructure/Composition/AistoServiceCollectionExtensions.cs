@@ -2,6 +2,7 @@ using Aisto.Domain.Ledger;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
+using Aisto.Domain.Scheduling.Pools;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
@@ -53,7 +54,16 @@ public static class AistoServiceCollectionExtensions
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section)
             .Validate(o => PackingPolicies.Names.Contains(o.Policy, StringComparer.OrdinalIgnoreCase),
                 $"Aisto:Scheduling:Policy must be one of {string.Join(", ", PackingPolicies.Names)}.")
+            .Validate(
+                o => o is { LeasingPoolPercent: >= 0, DepinPoolPercent: >= 0, IncubationPoolPercent: >= 0 }
+                    && o.LeasingPoolPercent + o.DepinPoolPercent + o.IncubationPoolPercent == 100,
+                "Aisto:Scheduling pool percents must be non-negative and sum to 100.")
             .ValidateOnStart();
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value;
+            return new PoolQuotas(o.LeasingPoolPercent, o.DepinPoolPercent, o.IncubationPoolPercent);
+        });
         services.AddSingleton<IPlacementPolicy>(sp =>
             new FragmentationAwarePlacement(policy: sp.GetRequiredService<IOptions<SchedulingOptions>>().Value.Policy));
         services.AddSingleton(sp => CreatePriceBook(

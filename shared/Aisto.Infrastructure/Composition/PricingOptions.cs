@@ -19,6 +19,13 @@ public sealed class SchedulingOptions
 
     /// <summary>aisto (fragmentation-aware, the default), fgd, best-fit, dot-product or random-fit.</summary>
     public string Policy { get; set; } = "aisto";
+
+    /// <summary>Guaranteed shares of each region's GPUs in percent; the three must sum to 100.</summary>
+    public int LeasingPoolPercent { get; set; } = 50;
+
+    public int DepinPoolPercent { get; set; } = 45;
+
+    public int IncubationPoolPercent { get; set; } = 5;
 }
 
 /// <summary>Accounting periods (<c>Aisto:Ledger</c>).</summary>

@@ -204,6 +204,7 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         ["PricePerHour"] = lease.PricePerHour.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ChargedSoFar"] = lease.ChargedSoFar.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["FailureReason"] = lease.FailureReason,
+        ["PreemptAt"] = lease.PreemptAt,
     };
 
     private static LeaseRecord FromEntity(TableEntity e) => new(
@@ -219,5 +220,6 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         e.GetDateTimeOffset("EndedAt"),
         decimal.Parse(e.GetString("PricePerHour") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
         decimal.Parse(e.GetString("ChargedSoFar") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
-        e.GetString("FailureReason"));
+        e.GetString("FailureReason"),
+        e.GetDateTimeOffset("PreemptAt"));
 }
