@@ -25,7 +25,8 @@ public sealed record EndLeaseResult(decimal Charged, IReadOnlyList<string> Wake)
 
 /// <summary>
 /// Ends a lease in one step: shows it Releasing, bills the last interval, removes the workload, gives the GPUs back,
-/// records the final status and lists the queued leases that could use the freed model. Every step is idempotent,
+/// records the final status (or Queued again, for a preempted lease that asked to be re-queued) and lists the queued
+/// leases that could use the freed model. Every step is idempotent,
 /// so a retry after a crash anywhere in between finishes the same end; an ended lease is never reopened.
 /// </summary>
 public sealed class EndLeaseActivity(
@@ -57,8 +58,9 @@ public sealed class EndLeaseActivity(
             wake = await QueuedForAsync(held.GpuModel, input.LeaseId, cancellationToken);
         }
 
-        var end = new LeaseTransition(
-            input.LeaseId, input.Status, EndedAt: input.EndedAt, ChargedSoFar: charged, FailureReason: input.FailureReason);
+        var end = input.Status == LeaseStatus.Queued
+            ? new LeaseTransition(input.LeaseId, LeaseStatus.Queued, ChargedSoFar: charged)
+            : new LeaseTransition(input.LeaseId, input.Status, EndedAt: input.EndedAt, ChargedSoFar: charged, FailureReason: input.FailureReason);
         var ended = await leases.UpdateAsync(input.LeaseId, end.ApplyTo, cancellationToken);
         logger.LogInformation("Lease {LeaseId} ended {Status}, charged {Charged}", input.LeaseId, ended.Status, charged);
         return new EndLeaseResult(charged, wake);

@@ -4,7 +4,8 @@ namespace Aisto.Orchestrations.Leases;
 
 /// <summary>
 /// Input of <see cref="LeaseLifecycleOrchestrator"/>. Settings are captured at start so replays see the same values;
-/// <see cref="State"/> carries progress across ContinueAsNew.
+/// <see cref="State"/> carries progress across ContinueAsNew. A lease re-queued after a preemption starts again with
+/// the rest of its time, queued since <see cref="QueuedSince"/>, having been billed <see cref="ChargedBefore"/> already.
 /// </summary>
 public sealed record LeaseLifecycleInput(
     string LeaseId,
@@ -12,7 +13,9 @@ public sealed record LeaseLifecycleInput(
     LeaseRequest Request,
     DateTimeOffset RequestedAt,
     LeaseTimings Timings,
-    LeaseProgress? State = null);
+    LeaseProgress? State = null,
+    DateTimeOffset? QueuedSince = null,
+    decimal ChargedBefore = 0m);
 
 /// <summary>The lifecycle's time settings (from <c>Aisto:Leases</c>).</summary>
 public sealed record LeaseTimings(

@@ -43,15 +43,16 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         var failure = await ProvisionAsync(context, input, reservation);
         if (failure is not null)
         {
-            await EndAsync(context, input, LeaseStatus.Failed, failure, reservation, booked.PricePerHour, Now(context), 0m);
-            return new LeaseOutcome(LeaseStatus.Failed, failure, 0m);
+            var total = await EndAsync(context, input, LeaseStatus.Failed, failure, reservation, booked.PricePerHour, Now(context), input.ChargedBefore);
+            return new LeaseOutcome(LeaseStatus.Failed, failure, total);
         }
 
         // 3. Active: the clock of the lease starts now.
         var activeAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
-        var progress = new LeaseProgress(reservation, booked.PricePerHour, activeAt, activeAt + input.Request.Duration, activeAt, 0m);
+        var progress = new LeaseProgress(
+            reservation, booked.PricePerHour, activeAt, activeAt + input.Request.Duration, activeAt, input.ChargedBefore);
         await RecordAsync(context, new LeaseTransition(
-            input.LeaseId, LeaseStatus.Active, ActiveAt: progress.ActiveAt, ExpiresAt: progress.ExpiresAt, ChargedSoFar: 0m));
+            input.LeaseId, LeaseStatus.Active, ActiveAt: progress.ActiveAt, ExpiresAt: progress.ExpiresAt, ChargedSoFar: input.ChargedBefore));
         return await RunActiveAsync(context, input, progress, cancel);
     }
 
@@ -62,7 +63,13 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     private static async Task<(ReserveCapacityResult? Booked, bool KeepWaiting)> QueueAsync(
         TaskOrchestrationContext context, LeaseLifecycleInput input, Task<string> cancel)
     {
-        var deadline = input.RequestedAt + input.Timings.MaxQueueTime;
+        var deadline = (input.QueuedSince ?? input.RequestedAt) + input.Timings.MaxQueueTime;
+        if (input.QueuedSince is { } since && Now(context) < since + input.Timings.QueueRetryInterval)
+        {
+            // Just preempted: let the lease the capacity was reclaimed for take it first (it is being woken now).
+            await Task.WhenAny(context.CreateTimer((since + input.Timings.QueueRetryInterval).UtcDateTime, CancellationToken.None), cancel);
+        }
+
         for (var turn = 0; turn < TurnsPerGeneration; turn++)
         {
             var booked = await context.CallActivityAsync<ReserveCapacityResult>(
@@ -110,8 +117,8 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     {
         var status = cancelled ? LeaseStatus.Cancelled : LeaseStatus.Failed;
         var reason = cancelled ? null : LeaseFailureReasons.NoCapacity;
-        await EndAsync(context, input, status, reason, null, 0m, Now(context), 0m);
-        return new LeaseOutcome(status, reason, 0m);
+        var total = await EndAsync(context, input, status, reason, null, 0m, Now(context), input.ChargedBefore);
+        return new LeaseOutcome(status, reason, total);
     }
 
     /// <summary>Starts the workload and polls until it runs; returns why it failed, or null.</summary>
@@ -237,6 +244,25 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         // 4. Releasing: stop billing at the end instant (expiry exactly, or now for a release), tear down, free.
         var now2 = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
         var endedAt = now2 < progress.ExpiresAt ? now2 : progress.ExpiresAt;
+        if (endStatus == LeaseStatus.Preempted && input.Request.OnPreemption == PreemptionAction.Requeue)
+        {
+            // The tenant asked to be re-queued: give the capacity back, keep what was billed, and queue the rest of
+            // the requested time as a fresh lifecycle of the same lease (it keeps its place: its request time).
+            var billed = await EndAsync(
+                context, input, LeaseStatus.Queued, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt);
+            var left = input.Request.Duration - (endedAt - progress.ActiveAt);
+            context.ContinueAsNew(
+                input with
+                {
+                    Request = input.Request with { DurationHours = Math.Round((decimal)left.TotalHours, 6) },
+                    QueuedSince = endedAt,
+                    ChargedBefore = billed,
+                    State = null,
+                },
+                preserveUnprocessedEvents: true);
+            return new LeaseOutcome(LeaseStatus.Queued, null, billed);
+        }
+
         var charged = await EndAsync(
             context, input, endStatus, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt);
         return new LeaseOutcome(endStatus, null, charged);

@@ -16,16 +16,27 @@ public sealed record LeaseTransition(
     DateTimeOffset? PreemptAt = null)
 {
     /// <summary>The lease after this change; a lease that already ended keeps its end (a retried step cannot reopen it).</summary>
-    public LeaseRecord ApplyTo(LeaseRecord lease) => lease.Status.IsTerminal() ? lease : lease with
-    {
-        Status = Status,
-        Placement = Placement ?? lease.Placement,
-        ActiveAt = ActiveAt ?? lease.ActiveAt,
-        ExpiresAt = ExpiresAt ?? lease.ExpiresAt,
-        EndedAt = EndedAt ?? lease.EndedAt,
-        PricePerHour = PricePerHour ?? lease.PricePerHour,
-        ChargedSoFar = ChargedSoFar ?? lease.ChargedSoFar,
-        FailureReason = FailureReason ?? lease.FailureReason,
-        PreemptAt = PreemptAt ?? lease.PreemptAt,
-    };
+    public LeaseRecord ApplyTo(LeaseRecord lease) => lease.Status.IsTerminal() ? lease : Status == LeaseStatus.Queued
+        ? lease with
+        {
+            // Back in the queue (re-queued after a preemption): the last run's placement and times no longer apply.
+            Status = Status,
+            Placement = null,
+            ActiveAt = null,
+            ExpiresAt = null,
+            PreemptAt = null,
+            ChargedSoFar = ChargedSoFar ?? lease.ChargedSoFar,
+        }
+        : lease with
+        {
+            Status = Status,
+            Placement = Placement ?? lease.Placement,
+            ActiveAt = ActiveAt ?? lease.ActiveAt,
+            ExpiresAt = ExpiresAt ?? lease.ExpiresAt,
+            EndedAt = EndedAt ?? lease.EndedAt,
+            PricePerHour = PricePerHour ?? lease.PricePerHour,
+            ChargedSoFar = ChargedSoFar ?? lease.ChargedSoFar,
+            FailureReason = FailureReason ?? lease.FailureReason,
+            PreemptAt = PreemptAt ?? lease.PreemptAt,
+        };
 }

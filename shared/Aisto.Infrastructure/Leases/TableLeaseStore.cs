@@ -116,6 +116,15 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
                 await DequeueAsync(before, cancellationToken);
             }
 
+            if (before.Status != LeaseStatus.Queued && updated.Status == LeaseStatus.Queued)
+            {
+                // Back in the queue (re-queued after a preemption): at its old place, and waiting for capacity.
+                var queue = await tables.GetAsync(QueueTable, cancellationToken);
+                var entry = QueueEntry(updated);
+                entry["Waiting"] = true;
+                await queue.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
+            }
+
             try
             {
                 await leases.UpdateEntityAsync(ToEntity(updated), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
