@@ -13,6 +13,9 @@ public static class AistoFunctionsServiceCollectionExtensions
         services.AddAisto();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
         services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.RequestsPerSecond > 0 && o.Burst > 0, "Aisto:Auth:RateLimit values must be positive.").ValidateOnStart();
+        services.AddSingleton<KeyRateLimiter>();
         services.ConfigureHttpJsonOptions(o => AistoJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         return services;

@@ -10,6 +10,7 @@ public static class FunctionsWorker
     {
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
+        builder.UseMiddleware<Http.RateLimitMiddleware>();
         AistoConfiguration.Apply(builder.Configuration, args, includeLocalSettings: false);
         builder.Services.AddAistoFunctions();
         await builder.Build().RunAsync();

@@ -86,6 +86,7 @@ public static class StandaloneHost
                     .ExecuteAsync(status.HttpContext);
             }
         });
+        app.Use(Http.RateLimitMiddleware.Standalone);
         app.MapHttpFunctions(typeof(StandaloneHost).Assembly);
         await app.StartAsync();
         return new StandaloneApp(app, engine, azurite, bootLogs);

@@ -340,6 +340,8 @@ var appSettings = {
   Aisto__Ledger__EpochLength: '1.00:00:00'
   Aisto__Regions__ProvisioningDelay: '00:00:02'
   Aisto__Scheduling__Policy: 'aisto'
+  Aisto__Auth__RateLimit__RequestsPerSecond: '300'
+  Aisto__Auth__RateLimit__Burst: '600'
   Aisto__Scheduling__LeasingPoolPercent: '50'
   Aisto__Scheduling__DepinPoolPercent: '45'
   Aisto__Scheduling__IncubationPoolPercent: '5'
