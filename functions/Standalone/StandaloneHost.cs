@@ -68,8 +68,14 @@ public static class StandaloneHost
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
-            // Bad input never gets here (the functions answer 4xx); this is for genuine faults only.
+            // Bad input never gets here (the functions answer 4xx); this is for genuine faults only. A client that
+            // hung up is not one: there is nobody to answer and nothing went wrong on our side.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                return;
+            }
+
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Aisto.Http").LogError(error, "Unhandled error");
             await Results.Problem(
                     statusCode: StatusCodes.Status500InternalServerError,
