@@ -1,6 +1,8 @@
 using Aisto.Domain.Leases;
 using Aisto.Functions.Http;
+using Aisto.Functions.Quotes;
 using Aisto.Orchestrations.Leases;
+using Aisto.Orchestrations.Quotes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
@@ -8,7 +10,7 @@ using Microsoft.DurableTask.Client;
 namespace Aisto.Functions.Leases;
 
 /// <summary>HTTP triggers for leases (../API.md §Leases): parse → call <see cref="LeaseCommands"/> → map.</summary>
-public sealed class LeaseFunctions(LeaseCommands commands, ApiKeyAuthenticator auth)
+public sealed class LeaseFunctions(LeaseCommands commands, QuoteService quotes, ApiKeyAuthenticator auth)
 {
     private const int MaxIdempotencyKeyLength = 128;
 
@@ -68,7 +70,8 @@ public sealed class LeaseFunctions(LeaseCommands commands, ApiKeyAuthenticator a
         }
 
         var position = await commands.QueuePositionAsync(result.Value!, request.HttpContext.RequestAborted);
-        return Results.Ok(LeaseResource.From(result.Value!, position));
+        var wait = await quotes.QueuedWaitAsync(result.Value!, request.HttpContext.RequestAborted);
+        return Results.Ok(LeaseResource.From(result.Value!, position, QuoteOptionResource.WaitSeconds(wait)));
     }
 
     [Function("ListLeases")]

@@ -21,13 +21,13 @@ public sealed record LeaseResource(
     string? FailureReason,
     DateTimeOffset? PreemptAt)
 {
-    public static LeaseResource From(LeaseRecord lease, int? queuePosition = null) => new(
+    public static LeaseResource From(LeaseRecord lease, int? queuePosition = null, long? estimatedWaitSeconds = null) => new(
         lease.LeaseId,
         lease.TenantId,
         lease.Status,
         LeaseRequestResource.From(lease.Request),
         lease.Placement,
-        lease.Status == LeaseStatus.Queued ? new QueueInfo(queuePosition, null) : null,
+        lease.Status == LeaseStatus.Queued ? new QueueInfo(queuePosition, estimatedWaitSeconds) : null,
         lease.RequestedAt,
         lease.ActiveAt,
         lease.ExpiresAt,
@@ -41,7 +41,7 @@ public sealed record LeaseResource(
 }
 
 /// <summary>A queued lease's place in the queue.</summary>
-public sealed record QueueInfo(int? Position, int? EstimatedWaitSeconds);
+public sealed record QueueInfo(int? Position, long? EstimatedWaitSeconds);
 
 /// <summary>The request as the tenant sent it (with defaults filled in).</summary>
 public sealed record LeaseRequestResource(

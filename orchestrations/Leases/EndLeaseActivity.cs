@@ -1,5 +1,6 @@
 using Aisto.Domain.Leases;
 using Aisto.Orchestrations.Durable;
+using Aisto.Orchestrations.Incubation;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,7 @@ public sealed class EndLeaseActivity(
     LeaseMeter meter,
     IRegionDirectory regions,
     CapacityRelease release,
+    IncubationGrants grants,
     ILogger<EndLeaseActivity> logger) : AistoActivity<EndLeaseInput, EndLeaseResult>
 {
     /// <summary>Queued leases woken when capacity frees.</summary>
@@ -62,6 +64,12 @@ public sealed class EndLeaseActivity(
             ? new LeaseTransition(input.LeaseId, LeaseStatus.Queued, ChargedSoFar: charged)
             : new LeaseTransition(input.LeaseId, input.Status, EndedAt: input.EndedAt, ChargedSoFar: charged, FailureReason: input.FailureReason);
         var ended = await leases.UpdateAsync(input.LeaseId, end.ApplyTo, cancellationToken);
+        if (ended.Status.IsTerminal())
+        {
+            // An incubation lease gives back the GPU-hours it drew but did not use (idempotent by lease id).
+            await grants.ReturnUnusedAsync(ended, cancellationToken);
+        }
+
         logger.LogInformation("Lease {LeaseId} ended {Status}, charged {Charged}", input.LeaseId, ended.Status, charged);
         return new EndLeaseResult(charged, wake);
     }

@@ -20,6 +20,12 @@ public interface ILeaseStore
     /// <summary>Queued leases across tenants, oldest first (queue positions, waking queued leases).</summary>
     Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Leases holding capacity now (Provisioning or Active) across tenants, with when each expects to end: the
+    /// running work of wait estimates. Read from a small index, never a scan of all leases.
+    /// </summary>
+    Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default);
+
     /// <summary>Marks a queued lease as waiting for capacity (its first booking attempt found none).</summary>
     Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default);
 
@@ -29,7 +35,20 @@ public interface ILeaseStore
 
 /// <summary>A lease waiting for capacity, as the queue index holds it.</summary>
 /// <param name="Waiting">True once a booking attempt found no capacity: only such leases are woken when capacity frees.</param>
-public sealed record QueuedLease(string LeaseId, string TenantId, string GpuModel, string? Region, DateTimeOffset RequestedAt, bool Waiting);
+/// <param name="GpuMilli">GPU demand in thousandths (wait estimates).</param>
+/// <param name="DurationHours">Requested duration (wait estimates).</param>
+public sealed record QueuedLease(
+    string LeaseId,
+    string TenantId,
+    string GpuModel,
+    string? Region,
+    DateTimeOffset RequestedAt,
+    bool Waiting,
+    int GpuMilli = 1000,
+    double DurationHours = 1);
+
+/// <summary>A lease holding capacity: Provisioning (no expiry yet) or Active (until <paramref name="ExpiresAt"/>).</summary>
+public sealed record RunningLease(string LeaseId, string TenantId, LeaseStatus Status, DateTimeOffset? ExpiresAt, double DurationHours);
 
 /// <summary>One page of a tenant's leases.</summary>
 public sealed record LeasePage(IReadOnlyList<LeaseRecord> Items, string? ContinuationToken);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aisto.Domain.Leases;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
+using Aisto.Orchestrations.Incubation;
 using Aisto.Orchestrations.Regions;
 using Aisto.Orchestrations.Results;
 using Microsoft.DurableTask;
@@ -20,6 +21,7 @@ public sealed class LeaseCommands(
     ILeaseStore leases,
     IRegionDirectory regions,
     PriceBook prices,
+    IncubationGrants grants,
     IOptions<LeaseOptions> options,
     TimeProvider clock)
 {
@@ -42,7 +44,15 @@ public sealed class LeaseCommands(
         var region = request.Region ?? NearestRegion(request);
         var lease = new LeaseRecord(
             leaseId, tenantId, LeaseStatus.Queued, request, fingerprint, null, now, null, null, null,
-            prices.PricePerHour(request.GpuModel, region, request.Class, request.Gpu), 0m, null);
+            LeasePricing.PricePerHour(prices, request, region), 0m, null);
+
+        // An incubation lease draws its GPU-hours from the tenant's grant before it is stored (keyed by lease id, so a
+        // retried create draws once); a lease with this id already stored is the idempotent path below.
+        if (request.Pool == LeasePool.Incubation && await leases.GetAsync(tenantId, leaseId, cancellationToken) is null &&
+            await grants.DrawForLeaseAsync(tenantId, leaseId, request, cancellationToken) is { } refused)
+        {
+            return CommandResult<LeaseRecord>.Invalid("pool", refused);
+        }
 
         // 3. Store it; a key seen before returns its lease when the body matches, else a conflict.
         if (!await leases.TryCreateAsync(lease, cancellationToken))
@@ -105,6 +115,11 @@ public sealed class LeaseCommands(
         if (lease.PreemptAt is { } preemptAt)
         {
             return CommandResult<LeaseRecord>.Conflict($"The lease's capacity is being reclaimed at {preemptAt:O}; it cannot be extended.");
+        }
+
+        if (lease.Request.Pool == LeasePool.Incubation)
+        {
+            return CommandResult<LeaseRecord>.Conflict("An incubation lease cannot be extended: its GPU-hours were drawn from the grant when it was created.");
         }
 
         var total = (decimal)(expiresAt - activeAt).TotalHours + additionalHours;
@@ -225,11 +240,6 @@ public sealed class LeaseCommands(
             {
                 return CommandResult<LeaseRecord>.Invalid("region", $"Region '{pinned}' has no {request.GpuModel} GPUs.");
             }
-        }
-
-        if (request.Pool == LeasePool.Incubation)
-        {
-            return CommandResult<LeaseRecord>.Invalid("pool", "Incubation leases need an incubation grant, and this tenant has none.");
         }
 
         return null;

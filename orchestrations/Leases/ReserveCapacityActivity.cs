@@ -161,7 +161,7 @@ public sealed class ReserveCapacityActivity(
         var utilization = total == 0 ? 0m : (decimal)used / total;
         return new ReserveCapacityResult(
             new ReservedCapacity(node.Region, node.NodeId, node.Model, [.. allocation.GpuIndices], allocation.MilliPerGpu),
-            prices.PricePerHour(node.Model, node.Region, request.Class, request.Gpu, utilization),
+            LeasePricing.PricePerHour(prices, request, node.Region, utilization),
             []);
     }
 }

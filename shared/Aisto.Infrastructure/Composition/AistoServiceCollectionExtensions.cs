@@ -3,6 +3,7 @@ using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
 using Aisto.Domain.Scheduling.Pools;
+using Aisto.Infrastructure.Incubation;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
@@ -10,6 +11,7 @@ using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Ledger;
+using Aisto.Orchestrations.Quotes;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -76,6 +78,8 @@ public static class AistoServiceCollectionExtensions
 
         // Application services and activities.
         services.AddSingleton<LeaseCommands>();
+        services.AddSingleton<QuoteService>();
+        services.AddIncubation();
         services.AddSingleton<LeaseMeter>();
         services.AddSingleton<CapacityRelease>();
         foreach (var activity in DurableTasks.Activities)

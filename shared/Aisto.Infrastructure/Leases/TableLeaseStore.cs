@@ -12,7 +12,9 @@ namespace Aisto.Infrastructure.Leases;
 /// <summary>
 /// Leases in Azure Tables: <c>leases</c> (PK tenant, RK lease id), <c>leaseindex</c> (PK lease id → tenant) so the
 /// lifecycle can find a lease by id alone, and <c>leasequeue</c> (one partition, RK = request time + id) holding the
-/// queued leases oldest first, so queue reads never scan all leases. Updates are ETag-guarded read-modify-write.
+/// queued leases oldest first, so queue reads never scan all leases, and <c>leaserunning</c> (one partition, RK lease
+/// id) holding the leases that hold capacity with their expiry, for wait estimates. Updates are ETag-guarded
+/// read-modify-write.
 /// </summary>
 public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
 {
@@ -20,6 +22,8 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
     private const string IndexTable = "leaseindex";
     private const string QueueTable = "leasequeue";
     private const string QueuePartition = "queued";
+    private const string RunningTable = "leaserunning";
+    private const string RunningPartition = "running";
 
     // A lease's tenant never changes: remember it instead of reading the index on every update.
     private readonly ConcurrentDictionary<string, string> tenantOf = new(StringComparer.Ordinal);
@@ -89,7 +93,30 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
             found.Add(new QueuedLease(
                 e.GetString("LeaseId"), e.GetString("TenantId"), e.GetString("GpuModel"), e.GetString("Region"),
                 e.GetDateTimeOffset("RequestedAt") ?? default,
-                e.GetBoolean("Waiting") ?? false));
+                e.GetBoolean("Waiting") ?? false,
+                e.GetInt32("GpuMilli") ?? 1000,
+                e.GetDouble("DurationHours") ?? 1));
+            if (found.Count == max)
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    public async Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default)
+    {
+        var running = await tables.GetAsync(RunningTable, cancellationToken);
+        var found = new List<RunningLease>();
+        await foreach (var e in running.QueryAsync<TableEntity>(x => x.PartitionKey == RunningPartition, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        {
+            found.Add(new RunningLease(
+                e.RowKey,
+                e.GetString("TenantId"),
+                Enum.Parse<LeaseStatus>(e.GetString("Status")),
+                e.GetDateTimeOffset("ExpiresAt"),
+                e.GetDouble("DurationHours") ?? 1));
             if (found.Count == max)
             {
                 break;
@@ -128,6 +155,7 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
             try
             {
                 await leases.UpdateEntityAsync(ToEntity(updated), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                await TrackRunningAsync(before, updated, cancellationToken);
                 return updated;
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
@@ -170,6 +198,42 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         }
     }
 
+    /// <summary>
+    /// Keeps the running index in step with the lease: written when a lease starts holding capacity or its expiry
+    /// moves, removed when it stops. Metering updates change neither, so they cost nothing here. A row lost to a
+    /// crash only makes a wait estimate assume the default holding time for that lease.
+    /// </summary>
+    private async Task TrackRunningAsync(LeaseRecord before, LeaseRecord updated, CancellationToken cancellationToken)
+    {
+        static bool Holds(LeaseStatus s) => s is LeaseStatus.Provisioning or LeaseStatus.Active;
+        if (Holds(updated.Status) && (before.Status != updated.Status || before.ExpiresAt != updated.ExpiresAt))
+        {
+            var running = await tables.GetAsync(RunningTable, cancellationToken);
+            await running.UpsertEntityAsync(
+                new TableEntity(RunningPartition, updated.LeaseId)
+                {
+                    ["TenantId"] = updated.TenantId,
+                    ["Status"] = updated.Status.ToString(),
+                    ["ExpiresAt"] = updated.ExpiresAt,
+                    ["DurationHours"] = (double)updated.Request.DurationHours,
+                },
+                TableUpdateMode.Replace,
+                cancellationToken);
+        }
+        else if (Holds(before.Status) && !Holds(updated.Status))
+        {
+            var running = await tables.GetAsync(RunningTable, cancellationToken);
+            try
+            {
+                await running.DeleteEntityAsync(RunningPartition, updated.LeaseId, ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Never indexed (or already removed).
+            }
+        }
+    }
+
     private static string QueueKey(LeaseRecord lease) =>
         $"{lease.RequestedAt.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)}-{lease.LeaseId}";
 
@@ -180,6 +244,8 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         ["GpuModel"] = lease.Request.GpuModel,
         ["Region"] = lease.Request.Region,
         ["RequestedAt"] = lease.RequestedAt,
+        ["GpuMilli"] = lease.Request.Gpu.TotalMilli,
+        ["DurationHours"] = (double)lease.Request.DurationHours,
     };
 
     private async Task<string?> TenantOfAsync(string leaseId, CancellationToken cancellationToken)

@@ -1,0 +1,103 @@
+using Aisto.Domain.Leases;
+using Aisto.Domain.Pricing;
+using Aisto.Domain.Scheduling;
+using Aisto.Domain.Scheduling.Quoting;
+using Aisto.Orchestrations.Leases;
+using Aisto.Orchestrations.Regions;
+using Aisto.Orchestrations.Results;
+
+namespace Aisto.Orchestrations.Quotes;
+
+/// <summary>
+/// Quotes (<c>POST /api/quotes</c>) and the estimated wait of queued leases, both read from one capacity outlook:
+/// the booking sheet, the lease queue and the running leases' expiries. Reads only; nothing is booked.
+/// </summary>
+public sealed class QuoteService(
+    IInventoryStore inventory,
+    ILeaseStore leases,
+    IRegionDirectory regions,
+    PriceBook prices,
+    TimeProvider clock)
+{
+    /// <summary>How long a holder with no known end (a DePIN task, a row the running index missed) is assumed to hold.</summary>
+    public static readonly TimeSpan UnknownHolderEnd = TimeSpan.FromHours(1);
+
+    private const int MaxLeasesRead = 10_000;
+
+    public async Task<CommandResult<IReadOnlyList<QuoteOption>>> QuoteAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // 1. Rules that need configuration: the model and a pinned region must exist.
+        if (!prices.Knows(request.GpuModel))
+        {
+            return Invalid("gpuModel", $"Unknown GPU model '{request.GpuModel}'.");
+        }
+
+        if (request.Region is { } pinned && !regions.Regions.Any(r => string.Equals(r.Id, pinned, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Invalid("region", $"Unknown region '{pinned}'. Known: {string.Join(", ", regions.Regions.Select(r => r.Id))}.");
+        }
+
+        // 2. One outlook, priced and estimated per region.
+        var outlook = await ReadOutlookAsync(cancellationToken);
+        var options = QuoteEngine.Quote(outlook, request, prices);
+        if (options.Count > 0)
+        {
+            return CommandResult<IReadOnlyList<QuoteOption>>.Ok(options);
+        }
+
+        // 3. No option: say which field rules every region out.
+        var withModel = outlook.Regions.Where(r => r.Nodes.Any(n => request.Resources.AllowsModel(n.Model))).ToList();
+        if (request.Region is { } region && !withModel.Any(r => string.Equals(r.Region.Id, region, StringComparison.OrdinalIgnoreCase)))
+        {
+            return Invalid("region", $"Region '{region}' has no {request.GpuModel} GPUs.");
+        }
+
+        if (withModel.Count == 0)
+        {
+            return Invalid("gpuModel", $"No region has {request.GpuModel} GPUs.");
+        }
+
+        var inBudget = RegionPreference.Order(withModel, request.ToPlacement("quote"));
+        return inBudget.Count == 0
+            ? Invalid("maxLatencyMs", $"No region with {request.GpuModel} GPUs is within {request.MaxLatencyMs} ms of clientLocation.")
+            : Invalid("gpuCount", $"No {request.GpuModel} node can hold {request.Gpu} with {request.CpuCores} cores and {request.MemoryGiB} GiB.");
+    }
+
+    /// <summary>Estimated wait of a queued lease; null when it is not queued or no allowed region can ever hold it.</summary>
+    public async Task<TimeSpan?> QueuedWaitAsync(LeaseRecord lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (lease.Status != LeaseStatus.Queued)
+        {
+            return null;
+        }
+
+        var outlook = await ReadOutlookAsync(cancellationToken);
+        return WaitForecaster.ForQueuedLease(outlook, lease.LeaseId, lease.Request);
+    }
+
+    /// <summary>The booking sheet, the queue (oldest first) and when each running lease is expected to end.</summary>
+    public async Task<CapacityOutlook> ReadOutlookAsync(CancellationToken cancellationToken)
+    {
+        var snapshot = inventory.SnapshotAsync(cancellationToken);
+        var queued = leases.ListQueuedAsync(MaxLeasesRead, cancellationToken);
+        var running = leases.ListRunningAsync(MaxLeasesRead, cancellationToken);
+        var now = clock.GetUtcNow();
+        var ends = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var lease in await running)
+        {
+            // Active: until its expiry. Provisioning: about to start, so for its whole duration from now.
+            ends[lease.LeaseId] = lease.ExpiresAt ?? now + TimeSpan.FromHours(lease.DurationHours);
+        }
+
+        var queue = (await queued)
+            .Select(q => new WaitingLease(q.LeaseId, q.GpuModel, q.Region, q.GpuMilli, TimeSpan.FromHours(q.DurationHours)))
+            .ToList();
+        return new CapacityOutlook(await snapshot, queue, ends, now, UnknownHolderEnd);
+    }
+
+    private static CommandResult<IReadOnlyList<QuoteOption>> Invalid(string field, string message) =>
+        CommandResult<IReadOnlyList<QuoteOption>>.Invalid(field, message);
+}
