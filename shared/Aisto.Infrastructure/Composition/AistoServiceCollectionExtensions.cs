@@ -5,6 +5,7 @@ using Aisto.Domain.Scheduling.Packing;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
+using Aisto.Infrastructure.Scaling;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Leases;
@@ -48,6 +49,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<SimulatedRegionFaults>();
         services.AddSingleton<IRegionDirectory, ConfiguredRegionDirectory>();
         services.AddHostedService<InventorySeeder>();
+        services.AddAutoscaling();
 
         // Domain services, built from configuration.
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section)
