@@ -29,7 +29,7 @@ public sealed class ScalingWorkflowFunctions(IServiceProvider services)
     public Task<ScaleOutcome> ApplyScalePlanAsync([ActivityTrigger] ApplyScalePlanInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<ApplyScalePlanActivity>().ExecuteAsync(input, cancellationToken);
 
-    [Function(nameof(RecordScalingDecisionActivity))]
-    public Task<bool> RecordScalingDecisionAsync([ActivityTrigger] ScalingDecision input, CancellationToken cancellationToken) =>
-        services.GetRequiredService<RecordScalingDecisionActivity>().ExecuteAsync(input, cancellationToken);
+    [Function(nameof(RecordScalingDecisionsActivity))]
+    public Task<bool> RecordScalingDecisionsAsync([ActivityTrigger] IReadOnlyList<ScalingDecision> input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<RecordScalingDecisionsActivity>().ExecuteAsync(input, cancellationToken);
 }

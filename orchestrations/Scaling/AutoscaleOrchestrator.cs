@@ -45,7 +45,7 @@ public sealed class AutoscaleOrchestrator : TaskOrchestrator<AutoscaleInput, IRe
                 new ForecastDemandInput(region, [.. pools.Select(p => p.Status.GpuModel)], asOf, input.ForecastHorizon),
                 Retry);
 
-            var applied = 0;
+            var decisions = new List<ScalingDecision>(pools.Count);
             for (var i = 0; i < pools.Count; i++)
             {
                 // 3. plan within the pool's own size and bounds
@@ -64,17 +64,14 @@ public sealed class AutoscaleOrchestrator : TaskOrchestrator<AutoscaleInput, IRe
                 {
                     outcome = await context.CallActivityAsync<ScaleOutcome>(
                         nameof(ApplyScalePlanActivity), new ApplyScalePlanInput(region, status.PoolId, plan, status.DesiredNodes), Retry);
-                    applied++;
                 }
 
-                // 5. record what was seen, planned and done
-                await context.CallActivityAsync<bool>(
-                    nameof(RecordScalingDecisionActivity),
-                    new ScalingDecision(region, status.PoolId, status.GpuModel, asOf, forecasts[i], plan, outcome),
-                    Retry);
+                decisions.Add(new ScalingDecision(region, status.PoolId, status.GpuModel, asOf, forecasts[i], plan, outcome));
             }
 
-            return new AutoscaleRegionResult(region, pools.Count, applied, null);
+            // 5. record what was seen, planned and done
+            await context.CallActivityAsync<bool>(nameof(RecordScalingDecisionsActivity), decisions, Retry);
+            return new AutoscaleRegionResult(region, pools.Count, decisions.Count(d => d.Applied), null);
         }
         catch (TaskFailedException ex)
         {

@@ -181,12 +181,16 @@ public sealed class ApplyScalePlanActivity(
     }
 }
 
-/// <summary>Stores one pool's decision of one run (idempotent: same run and pool, same row).</summary>
-public sealed class RecordScalingDecisionActivity(IScalingDecisionStore decisions) : AistoActivity<ScalingDecision, bool>
+/// <summary>Stores a region's decisions of one run, one per pool (idempotent: same run and pool, same row).</summary>
+public sealed class RecordScalingDecisionsActivity(IScalingDecisionStore decisions) : AistoActivity<IReadOnlyList<ScalingDecision>, bool>
 {
-    public override async Task<bool> ExecuteAsync(ScalingDecision input, CancellationToken cancellationToken)
+    public override async Task<bool> ExecuteAsync(IReadOnlyList<ScalingDecision> input, CancellationToken cancellationToken)
     {
-        await decisions.RecordAsync(input, cancellationToken);
+        foreach (var decision in input)
+        {
+            await decisions.RecordAsync(decision, cancellationToken);
+        }
+
         return true;
     }
 }
