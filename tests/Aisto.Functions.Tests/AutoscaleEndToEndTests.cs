@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Xunit.Abstractions;
 
 namespace Aisto.Functions.Tests;
 
@@ -10,7 +11,7 @@ namespace Aisto.Functions.Tests;
 /// region's nodes follow the plan into the booking sheet, where the waiting lease finds them.
 /// </summary>
 [Collection(StandaloneCollection.Name)]
-public sealed class AutoscaleEndToEndTests : IAsyncLifetime
+public sealed class AutoscaleEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Region = "singapore";
     private const string Model = "L40S";   // 2 nodes × 8 GPUs in Singapore; the pool may grow to 4
@@ -35,12 +36,18 @@ public sealed class AutoscaleEndToEndTests : IAsyncLifetime
     {
         // Arrange: three 8-GPU leases on a pool of two 8-GPU nodes — two run, one waits.
         using var client = app.Client();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var leases = new List<string>();
         for (var i = 0; i < 3; i++)
         {
             var created = await client.PostAsJsonAsync("/api/leases", new
             {
-                gpuModel = Model, gpuCount = 8, cpuCores = 8, memoryGiB = 32, durationHours = 1, region = Region,
+                gpuModel = Model,
+                gpuCount = 8,
+                cpuCores = 8,
+                memoryGiB = 32,
+                durationHours = 1,
+                region = Region,
             });
             Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
             leases.Add((await created.JsonAsync()).GetProperty("leaseId").GetString()!);
@@ -51,11 +58,14 @@ public sealed class AutoscaleEndToEndTests : IAsyncLifetime
             a.GetProperty("poolId").GetString() == "l40s" &&
             a.GetProperty("direction").GetString() == "out" &&
             a.GetProperty("applied").GetBoolean()));
+        var decidedAfter = clock.Elapsed;
         var active = new List<JsonElement>();
         foreach (var lease in leases)
         {
             active.Add(await client.WaitForLeaseAsync(lease, l => l.Status() == "Active", Patience));
         }
+
+        var allActiveAfter = clock.Elapsed;
 
         // Assert: the decision names the forecast and the nodes asked for …
         var action = Actions(scaledOut).First(a => a.GetProperty("poolId").GetString() == "l40s" && a.GetProperty("direction").GetString() == "out");
@@ -64,6 +74,8 @@ public sealed class AutoscaleEndToEndTests : IAsyncLifetime
 
         // … the pool reports the new nodes ready, and the booking sheet has them …
         var scaling = await WaitForScalingAsync(client, s => Pool(s).GetProperty("readyNodes").GetInt32() >= 3);
+        output.WriteLine($"scale-out recorded after {decidedAfter.TotalSeconds:F1} s, all three leases Active after {allActiveAfter.TotalSeconds:F1} s");
+        output.WriteLine(action.ToString());
         var pool = Pool(scaling);
         Assert.Equal(pool.GetProperty("desiredNodes").GetInt32(), pool.GetProperty("readyNodes").GetInt32());
         Assert.NotEqual(JsonValueKind.Null, pool.GetProperty("latestForecast").ValueKind);
