@@ -48,13 +48,13 @@ public sealed class AutoscaleOrchestrator : TaskOrchestrator<AutoscaleInput, IRe
             var decisions = new List<ScalingDecision>(pools.Count);
             for (var i = 0; i < pools.Count; i++)
             {
-                // 3. plan within the pool's own size and bounds
+                // 3. plan within the pool's own size and bounds (as sane as a policy needs, whatever a region reports)
                 var (status, state) = (pools[i].Status, pools[i].State);
                 var planner = new ScalePlanner(input.Policy with
                 {
-                    GpusPerNode = status.GpusPerNode,
-                    MinNodes = status.MinNodes,
-                    MaxNodes = status.MaxNodes,
+                    GpusPerNode = Math.Max(1, status.GpusPerNode),
+                    MinNodes = Math.Max(0, status.MinNodes),
+                    MaxNodes = Math.Max(Math.Max(0, status.MinNodes), status.MaxNodes),
                 });
                 var plan = planner.Plan(state, forecasts[i], asOf);
 
