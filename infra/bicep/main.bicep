@@ -345,7 +345,14 @@ var appSettings = {
   Aisto__Scheduling__LeasingPoolPercent: '50'
   Aisto__Scheduling__DepinPoolPercent: '45'
   Aisto__Scheduling__IncubationPoolPercent: '5'
+  Aisto__Regions__NodeProvisioningDelay: '00:10:00'
   Aisto__Autoscale__Schedule: '0 */5 * * * *'
+  Aisto__Autoscale__RecordSchedule: '0 * * * * *'
+  Aisto__Autoscale__SampleRetention: '2.00:00:00'
+  Aisto__Autoscale__HistoryRetention: '28.00:00:00'
+  Aisto__Autoscale__ForecastOnly: 'false'
+  Aisto__Autoscale__NodeLeadTime: '00:10:00'
+  Aisto__Autoscale__ForecastHorizon: '06:00:00'
   Aisto__Payouts__Schedule: '0 0 0 * * *'
 
   // DePIN intake: the Service Bus trigger's identity-based connection "ServiceBus" and the queue it reads.

@@ -24,7 +24,16 @@ public interface IInventoryStore
 
     /// <summary>Every node with its version, per region, for a consistent read-modify-write.</summary>
     Task<IReadOnlyList<NodeVersion>> ListNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cordons (no new bookings; what runs stays) or uncordons a node if it is still the one read; false when
+    /// someone changed it first. Cordoning is how a node is drained before the autoscaler gives it back.
+    /// </summary>
+    Task<bool> TrySetCordonedAsync(NodeVersion expected, bool cordoned, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a node's row if it is still the one read (callers check it holds nothing); false otherwise.</summary>
+    Task<bool> TryRemoveAsync(NodeVersion expected, CancellationToken cancellationToken = default);
 }
 
-/// <summary>A node as read, with the concurrency token its write must match.</summary>
-public sealed record NodeVersion(NodeState Node, string ETag);
+/// <summary>A node as read, with the concurrency token its write must match, and whether it takes new bookings.</summary>
+public sealed record NodeVersion(NodeState Node, string ETag, bool Cordoned = false);

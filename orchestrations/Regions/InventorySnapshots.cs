@@ -3,13 +3,16 @@ using Aisto.Domain.Scheduling;
 
 namespace Aisto.Orchestrations.Regions;
 
-/// <summary>Groups stored node rows into the per-region snapshots placement works on.</summary>
+/// <summary>
+/// Groups stored node rows into the per-region snapshots placement works on. Cordoned (draining) nodes are left
+/// out: nothing new may be placed on them, and the autoscaler is about to give them back.
+/// </summary>
 public static class InventorySnapshots
 {
     public static IReadOnlyList<RegionSnapshot> ToRegions(IEnumerable<NodeVersion> nodes, IReadOnlyList<RegionInfo> regions) =>
         regions
             .Select(r => new RegionSnapshot(
                 r,
-                [.. nodes.Select(n => n.Node).Where(n => n.Region == r.Id).OrderBy(n => n.NodeId, StringComparer.Ordinal)]))
+                [.. nodes.Where(n => !n.Cordoned).Select(n => n.Node).Where(n => n.Region == r.Id).OrderBy(n => n.NodeId, StringComparer.Ordinal)]))
             .ToList();
 }

@@ -7,6 +7,7 @@ using Aisto.Infrastructure.Incubation;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
+using Aisto.Infrastructure.Scaling;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Leases;
@@ -51,6 +52,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<SimulatedRegionFaults>();
         services.AddSingleton<IRegionDirectory, ConfiguredRegionDirectory>();
         services.AddHostedService<InventorySeeder>();
+        services.AddAutoscaling();
 
         // Domain services, built from configuration.
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section)

@@ -17,21 +17,8 @@ public sealed class ConfiguredRegionDirectory : IRegionDirectory
         foreach (var region in options.Value.Items)
         {
             var info = new RegionInfo(region.Id, region.DisplayName, new GeoPoint(region.Lat, region.Lon));
-            var nodes = new List<RegionNode>();
-            foreach (var pool in region.NodePools)
-            {
-                for (var i = 1; i <= pool.Nodes; i++)
-                {
-                    nodes.Add(new RegionNode(
-                        $"{region.Id}-{pool.Model.ToLowerInvariant()}-{i:D2}",
-                        pool.Model,
-                        pool.GpusPerNode,
-                        pool.CpuCores * 1000,
-                        pool.MemoryGiB * 1024L));
-                }
-            }
-
-            adapters.Add(new SimulatedRegion(info, nodes, options.Value.ProvisioningDelay, tables, faults, clock));
+            adapters.Add(new SimulatedRegion(
+                info, region.NodePools, options.Value.ProvisioningDelay, options.Value.NodeProvisioningDelay, tables, faults, clock));
         }
 
         byId = adapters.ToDictionary(a => a.Info.Id, StringComparer.OrdinalIgnoreCase);

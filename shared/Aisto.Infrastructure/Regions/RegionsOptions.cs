@@ -9,6 +9,9 @@ public sealed class RegionsOptions
 
     /// <summary>Simulated time from creating a workload to it running.</summary>
     public TimeSpan ProvisioningDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Simulated time from asking a node pool for a node to the node being ready (and in the inventory).</summary>
+    public TimeSpan NodeProvisioningDelay { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 /// <summary>One region: identity, location, price level and (simulated) node pools.</summary>
@@ -22,12 +25,26 @@ public sealed class RegionOptions
     public List<NodePoolOptions> NodePools { get; set; } = [];
 }
 
-/// <summary>A group of identical GPU nodes.</summary>
+/// <summary>A group of identical GPU nodes: how many a simulated region starts with, and the autoscaler's bounds.</summary>
 public sealed class NodePoolOptions
 {
     public string Model { get; set; } = "";
     public int Nodes { get; set; }
+
+    /// <summary>Fewest nodes the autoscaler keeps; default the starting size (a fresh fleet is never shrunk).</summary>
+    public int? MinNodes { get; set; }
+
+    /// <summary>Most nodes the pool grows to; default twice the starting size (at least one node).</summary>
+    public int? MaxNodes { get; set; }
+
+    /// <summary><see cref="MinNodes"/> with its default applied.</summary>
+    public int MinNodesOrDefault() => Math.Max(0, MinNodes ?? Nodes);
+
+    /// <summary><see cref="MaxNodes"/> with its default applied (never below the minimum).</summary>
+    public int MaxNodesOrDefault() => Math.Max(MinNodesOrDefault(), MaxNodes ?? Math.Max(1, 2 * Nodes));
+
     public int GpusPerNode { get; set; } = 8;
     public int CpuCores { get; set; } = 96;
     public int MemoryGiB { get; set; } = 1024;
 }
+

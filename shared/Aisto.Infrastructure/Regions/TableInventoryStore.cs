@@ -38,7 +38,7 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
         var table = await tables.GetAsync(Table, cancellationToken);
         try
         {
-            await table.UpdateEntityAsync(ToEntity(updated), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            await table.UpdateEntityAsync(ToEntity(updated, expected.Cordoned), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 409)
@@ -66,8 +66,37 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
         return nodes;
     }
 
-    private static TableEntity ToEntity(NodeState node) => new(node.Region, node.NodeId)
+    public async Task<bool> TrySetCordonedAsync(NodeVersion expected, bool cordoned, CancellationToken cancellationToken = default)
     {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        try
+        {
+            await table.UpdateEntityAsync(ToEntity(expected.Node, cordoned), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409 or 404)
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> TryRemoveAsync(NodeVersion expected, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        try
+        {
+            await table.DeleteEntityAsync(expected.Node.Region, expected.Node.NodeId, new ETag(expected.ETag), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return false;
+        }
+    }
+
+    private static TableEntity ToEntity(NodeState node, bool cordoned = false) => new(node.Region, node.NodeId)
+    {
+        ["Cordoned"] = cordoned,
         ["Model"] = node.Model,
         ["Gpus"] = node.GpuCount,
         ["CpuMilli"] = node.CpuMilli,
@@ -86,6 +115,6 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
             e.GetInt32("CpuMilli") ?? 0,
             e.GetInt64("MemoryMiB") ?? 0,
             allocations.ToImmutableDictionary(a => a.HolderId, StringComparer.Ordinal));
-        return new NodeVersion(node, e.ETag.ToString());
+        return new NodeVersion(node, e.ETag.ToString(), e.GetBoolean("Cordoned") ?? false);
     }
 }
