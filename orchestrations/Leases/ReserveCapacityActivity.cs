@@ -46,7 +46,7 @@ public sealed class ReserveCapacityActivity(
             }
 
             // 3. Place on the snapshot; nothing fits → the lease stays queued.
-            var snapshot = InventorySnapshots.ToRegions(nodes, regions.Regions);
+            var snapshot = InventorySnapshots.ToRegions(nodes, regions.Regions, regions.IsUp);
             var decision = placement.Place(snapshot, request);
             if (decision is null)
             {

@@ -18,6 +18,12 @@ public interface IRegion
 
     /// <summary>The nodes the cluster has now (capacity only; bookings are in <see cref="IInventoryStore"/>).</summary>
     Task<IReadOnlyList<RegionNode>> ListNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The region's node pools: one per GPU model, nodes ready now and nodes asked for.</summary>
+    Task<IReadOnlyList<NodePoolStatus>> ListNodePoolsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Asks a pool for <paramref name="request"/>.DesiredNodes nodes; removing only the named idle nodes on scale-in. Idempotent.</summary>
+    Task ScaleNodePoolAsync(NodePoolScaleRequest request, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What to run for a lease and where.</summary>
@@ -45,3 +51,9 @@ public sealed record WorkloadState(WorkloadPhase Phase, string? Reason = null);
 
 /// <summary>A node the cluster reports: GPU model and capacity.</summary>
 public sealed record RegionNode(string NodeId, string GpuModel, int Gpus, int CpuMilli, long MemoryMiB);
+
+/// <summary>A node pool of one GPU model: nodes ready now, nodes asked for, and its bounds.</summary>
+public sealed record NodePoolStatus(string PoolId, string GpuModel, int GpusPerNode, int ReadyNodes, int DesiredNodes, int MinNodes, int MaxNodes);
+
+/// <summary>A scale request: the pool, how many nodes it should have, and which idle nodes to remove when it shrinks.</summary>
+public sealed record NodePoolScaleRequest(string PoolId, int DesiredNodes, IReadOnlyList<string> NodesToRemove);

@@ -85,4 +85,14 @@ public sealed class SimulatedRegion(
 
     public Task<IReadOnlyList<RegionNode>> ListNodesAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(nodes);
+
+    /// <summary>One fixed pool per GPU model (the simulated fleet does not scale in this adapter).</summary>
+    public Task<IReadOnlyList<NodePoolStatus>> ListNodePoolsAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<NodePoolStatus>>([.. nodes
+            .GroupBy(n => n.GpuModel, StringComparer.OrdinalIgnoreCase)
+            .Select(g => new NodePoolStatus(
+                $"{info.Id}-{g.Key.ToLowerInvariant()}", g.Key, g.First().Gpus, g.Count(), g.Count(), g.Count(), g.Count()))]);
+
+    /// <summary>A fixed fleet: scaling changes nothing.</summary>
+    public Task ScaleNodePoolAsync(NodePoolScaleRequest request, CancellationToken cancellationToken = default) => Task.CompletedTask;
 }
