@@ -2,6 +2,7 @@ using Aisto.Domain.Ledger;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
+using Aisto.Infrastructure.Kubernetes;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
@@ -48,6 +49,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<SimulatedRegionFaults>();
         services.AddSingleton<IRegionDirectory, ConfiguredRegionDirectory>();
         services.AddHostedService<InventorySeeder>();
+        services.AddKubernetesRegions();
 
         // Domain services, built from configuration.
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section)

@@ -256,26 +256,18 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
                 continue;
             }
 
-            var whole = 0;
-            var shared = 0;
+            var milli = 0;
             foreach (var limits in pod.Spec.Containers.Select(c => c.Resources?.Limits).OfType<IDictionary<string, ResourceQuantity>>())
             {
                 foreach (var (resource, quantity) in limits.Where(l => names.Contains(l.Key, StringComparer.Ordinal)))
                 {
-                    if (resource == KubernetesLabels.GpuResource)
-                    {
-                        whole += (int)quantity.ToDecimal();
-                    }
-                    else
-                    {
-                        shared += (int)quantity.ToDecimal();
-                    }
+                    milli += (int)quantity.ToDecimal() * workloads.MilliOfResource(resource);
                 }
             }
 
-            if (whole > 0 || shared > 0)
+            if (milli > 0)
             {
-                result.Add(new ExternalGpuPod($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}", pod.Spec.NodeName, whole, shared));
+                result.Add(new ExternalGpuPod($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}", pod.Spec.NodeName, milli));
             }
         }
 
@@ -473,5 +465,5 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 }
 
-/// <summary>A pod not run by AISTO that holds GPUs on a node: whole GPUs and shared-GPU units.</summary>
-public sealed record ExternalGpuPod(string PodKey, string NodeName, int WholeGpus, int SharedUnits);
+/// <summary>A pod not run by AISTO that holds GPUs on a node, in thousandths of a GPU.</summary>
+public sealed record ExternalGpuPod(string PodKey, string NodeName, int GpuMilli);

@@ -221,6 +221,10 @@ public sealed class KubernetesWorkloads(KubernetesOptions options)
         return null;
     }
 
+    /// <summary>Thousandths of a GPU one unit of <paramref name="resource"/> stands for (a whole GPU unless configured as a share).</summary>
+    public int MilliOfResource(string resource) =>
+        options.FractionalGpuResources.FirstOrDefault(r => r.Resource == resource)?.MaxMilli ?? 1000;
+
     /// <summary>Every GPU resource name a pod may ask for (whole and shared).</summary>
     public IEnumerable<string> GpuResourceNames() =>
         options.FractionalGpuResources.Select(r => r.Resource).Prepend(KubernetesLabels.GpuResource).Distinct(StringComparer.Ordinal);

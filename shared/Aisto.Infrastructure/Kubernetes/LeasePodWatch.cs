@@ -97,6 +97,10 @@ public sealed class LeasePodWatch(IKubernetes client, string region, ILogger log
             {
                 version = Gone("HTTP 410");
             }
+            catch (HttpRequestException e) when (e.InnerException is EndOfStreamException)
+            {
+                // The server closed a watch that had nothing to say (its timeout): resume from the last version.
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
@@ -107,7 +111,7 @@ public sealed class LeasePodWatch(IKubernetes client, string region, ILogger log
                 synced = false;
                 version = null;
                 KubernetesMetrics.WatchRestarts.Add(1, new KeyValuePair<string, object?>("region", region));
-                logger.LogWarning("Kubernetes region {Region}: pod watch failed ({Error}); listing again", region, e.Message);
+                logger.LogWarning(e, "Kubernetes region {Region}: pod watch failed ({Error}); listing again", region, e.Message);
                 await Task.Delay(ErrorBackoff, cancellationToken);
             }
         }

@@ -1,4 +1,5 @@
 using Aisto.Domain.Scheduling;
+using Aisto.Infrastructure.Kubernetes;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,19 @@ public sealed class InventorySeeder(IRegionDirectory regions, IInventoryStore in
         var count = 0;
         foreach (var info in regions.Regions)
         {
-            foreach (var node in await regions.Get(info.Id).ListNodesAsync(cancellationToken))
+            IReadOnlyList<Orchestrations.Regions.RegionNode> nodes;
+            try
+            {
+                nodes = await regions.Get(info.Id).ListNodesAsync(cancellationToken);
+            }
+            catch (KubernetesRegionException e)
+            {
+                // A cluster that cannot be reached must not stop the app; reconciliation adds its nodes later.
+                logger.LogWarning("Region {Region}: nodes not seeded: {Error}", info.Id, e.Message);
+                continue;
+            }
+
+            foreach (var node in nodes)
             {
                 await inventory.EnsureNodeAsync(
                     new NodeState(node.NodeId, info.Id, node.GpuModel, node.Gpus, node.CpuMilli, node.MemoryMiB),
