@@ -32,6 +32,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private readonly List<Watcher> watchers = [];
     private readonly List<Fault> faults = [];
     private readonly WebApplication app;
+    private readonly CancellationTokenSource stopping = new();
     private long version = 100;
     private long compactedThrough;
     private TaskCompletionSource watchGate = CompletedGate();
@@ -53,7 +54,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var api = new FakeKubernetesApi(app);
-        app.Run(api.HandleAsync);
+        app.Run(api.HandleSafelyAsync);
         await app.StartAsync();
         api.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return api;
@@ -168,9 +169,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await stopping.CancelAsync();
         DropWatches();
         await app.StopAsync();
         await app.DisposeAsync();
+        stopping.Dispose();
     }
 
     /// <summary>Marks the pod of a lease Running and Ready, as the kubelet would.</summary>
@@ -182,7 +185,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True" }),
             ["containerStatuses"] = new JsonArray(new JsonObject
             {
-                ["name"] = "workload", ["ready"] = true, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "x",
+                ["name"] = "workload",
+                ["ready"] = true,
+                ["restartCount"] = 0,
+                ["image"] = "x",
+                ["imageID"] = "x",
                 ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = "2026-11-25T00:00:00Z" } },
             }),
         };
@@ -196,7 +203,11 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             ["phase"] = "Pending",
             ["containerStatuses"] = new JsonArray(new JsonObject
             {
-                ["name"] = "workload", ["ready"] = false, ["restartCount"] = 0, ["image"] = "x", ["imageID"] = "",
+                ["name"] = "workload",
+                ["ready"] = false,
+                ["restartCount"] = 0,
+                ["image"] = "x",
+                ["imageID"] = "",
                 ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ErrImagePull", ["message"] = "pull access denied" } },
             }),
         };
@@ -209,6 +220,26 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             var pod = ListWhere("pods", null, $"aisto.io/lease-id={leaseId}").Single();
             var meta = pod["metadata"]!;
             Modify("pods", meta["namespace"]!.GetValue<string>(), meta["name"]!.GetValue<string>(), change);
+        }
+    }
+
+    /// <summary>Exceptions the fake itself threw (a test fails on them: they are bugs of the fake, not answers).</summary>
+    public List<Exception> Errors { get; } = [];
+
+    private async Task HandleSafelyAsync(HttpContext context)
+    {
+        try
+        {
+            await HandleAsync(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            lock (sync)
+            {
+                Errors.Add(e);
+            }
+
+            throw;
         }
     }
 
@@ -257,7 +288,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             return;
         }
 
-        if (request.Path == "/version")
+        if (request.Path.Value?.TrimEnd('/') == "/version")
         {
             await JsonAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "31", ["gitVersion"] = "v1.31.0-fake" });
             return;
@@ -344,7 +375,7 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             gate = watchGate.Task;
         }
 
-        await gate.WaitAsync(context.RequestAborted);
+        await gate.WaitAsync(context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         var since = long.Parse(from ?? "0", CultureInfo.InvariantCulture);
         var watcher = new Watcher(resource, ns, selector, Channel.CreateUnbounded<string>());
         context.Response.StatusCode = 200;
@@ -355,8 +386,13 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             {
                 watcher.Channel.Writer.TryWrite(Line("ERROR", new JsonObject
                 {
-                    ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Failure",
-                    ["message"] = $"too old resource version: {since} ({compactedThrough})", ["reason"] = "Expired", ["code"] = 410,
+                    ["kind"] = "Status",
+                    ["apiVersion"] = "v1",
+                    ["metadata"] = new JsonObject(),
+                    ["status"] = "Failure",
+                    ["message"] = $"too old resource version: {since} ({compactedThrough})",
+                    ["reason"] = "Expired",
+                    ["code"] = 410,
                 }));
                 watcher.Channel.Writer.TryComplete();
             }
@@ -371,13 +407,14 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
             }
         }
 
-        await context.Response.StartAsync(context.RequestAborted);
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
         try
         {
-            await foreach (var line in watcher.Channel.Reader.ReadAllAsync(context.RequestAborted))
+            await context.Response.StartAsync(ended.Token);
+            await foreach (var line in watcher.Channel.Reader.ReadAllAsync(ended.Token))
             {
-                await context.Response.WriteAsync(line, context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
+                await context.Response.WriteAsync(line, ended.Token);
+                await context.Response.Body.FlushAsync(ended.Token);
             }
         }
         catch (OperationCanceledException)
@@ -644,8 +681,13 @@ public sealed class FakeKubernetesApi : IAsyncDisposable
     private static Task StatusAsync(HttpContext context, int code, string reason, string message) =>
         JsonAsync(context, code, new JsonObject
         {
-            ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(),
-            ["status"] = "Failure", ["message"] = message, ["reason"] = reason, ["code"] = code,
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+            ["code"] = code,
         });
 
     private static async Task JsonAsync(HttpContext context, int status, JsonObject body)

@@ -3,11 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Aisto.Orchestrations.Regions;
-using RegionInfo = Aisto.Domain.Regions.RegionInfo;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using RegionInfo = Aisto.Domain.Regions.RegionInfo;
 
 namespace Aisto.Infrastructure.Kubernetes;
 
@@ -56,6 +56,9 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
 
     /// <summary>Why the last probe failed, while the region is down.</summary>
     public string? DownReason { get; private set; }
+
+    /// <summary>Why the last probe failed, or null when it passed.</summary>
+    public string? LastProbeFailure { get; private set; }
 
     /// <summary>Teardowns skipped because the region was down; reconciliation deletes those workloads later.</summary>
     public int DeferredTeardowns { get; private set; }
@@ -310,6 +313,7 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
 
         lock (healthLock)
         {
+            LastProbeFailure = failure;
             if (failure is null)
             {
                 consecutiveFailures = 0;
@@ -339,8 +343,10 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Pods.DisposeAsync();
+        // Disposing the client aborts a watch request that is still waiting for its first line.
+        var watch = Pods.DisposeAsync();
         client.Dispose();
+        await watch;
     }
 
     /// <summary>A pod's phase as a lease sees it: running once ready; image and config errors fail at once.</summary>

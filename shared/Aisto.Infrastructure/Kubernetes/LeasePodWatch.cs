@@ -54,11 +54,11 @@ public sealed class LeasePodWatch(IKubernetes client, string region, ILogger log
         {
             try
             {
-                await loop;
+                await loop.WaitAsync(TimeSpan.FromSeconds(5));
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or TimeoutException)
             {
-                // Stopping.
+                // Stopping; a request that ignores cancellation ends when the client is disposed.
             }
         }
 
