@@ -127,10 +127,10 @@ public static class ClusterBuilder
         ["status"] = new JsonObject { ["phase"] = "Running" },
     };
 
-    /// <summary>Polls <paramref name="condition"/> until it holds (asynchronous work settles), failing after 10 s.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    /// <summary>Polls <paramref name="condition"/> until it holds (asynchronous work settles), failing after <paramref name="seconds"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, int seconds = 10)
     {
-        for (var i = 0; i < 200; i++)
+        for (var i = 0; i < seconds * 20; i++)
         {
             if (await condition())
             {
