@@ -14,8 +14,9 @@ public static class ClusterBuilder
 
     public static KubernetesOptions Options() => new()
     {
-        RequestTimeout = TimeSpan.FromSeconds(1),
-        OperationTimeout = TimeSpan.FromSeconds(6),
+        // Generous: the machine running the tests may be loaded; the hung-server test sets its own short timeout.
+        RequestTimeout = TimeSpan.FromSeconds(5),
+        OperationTimeout = TimeSpan.FromSeconds(30),
         RetryBaseDelay = TimeSpan.FromMilliseconds(20),
         MaxRetries = 3,
         HealthFailureThreshold = 2,

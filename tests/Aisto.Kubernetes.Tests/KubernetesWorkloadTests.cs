@@ -170,11 +170,14 @@ public sealed class KubernetesWorkloadTests : IAsyncLifetime
     [Fact]
     public async Task A_server_that_does_not_answer_times_out_each_attempt_and_fails_after_the_retries()
     {
+        var options = Options();
+        options.RequestTimeout = TimeSpan.FromSeconds(1);
+        await using var impatient = Region(api, options);
         api.Fail((method, path) => path.EndsWith("/jobs", StringComparison.Ordinal) && method == "GET", 0, times: 10);
 
-        var error = await Assert.ThrowsAsync<KubernetesRegionException>(() => region.ListLeaseJobsAsync());
+        var error = await Assert.ThrowsAsync<KubernetesRegionException>(() => impatient.ListLeaseJobsAsync());
 
         Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
-        Assert.Equal(3, region.Calls.Retries);
+        Assert.Equal(3, impatient.Calls.Retries);
     }
 }
