@@ -54,6 +54,7 @@ public sealed class KubernetesReconcilerTests : IAsyncLifetime
         var job = Assert.Single(world.Api.List("jobs"));
         Assert.Equal("0,1", (string?)job["metadata"]!["annotations"]!["aisto.io/gpu-indices"]);
         Assert.Equal("gpu-h100-01", (string?)job["spec"]!["template"]!["spec"]!["nodeSelector"]!["kubernetes.io/hostname"]);
+        Assert.Equal("EPOCHS", (string?)job["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]![0]!["name"]);
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public sealed class RegionWorld : IAsyncDisposable
     public async Task<LeaseRecord> LeaseAsync(string leaseId, LeaseStatus status, string region = "us-east", DateTimeOffset? activeAt = null)
     {
         var request = new LeaseRequest("H100", GpuDemand.Whole(2), 16, 128, 6m, LeaseClass.OnDemand, LeasePool.Leasing, LeasePurpose.Training,
-            null, null, null, PreemptionAction.End, new Workload("ghcr.io/org/train:1.2", ["python", "train.py"], new Dictionary<string, string>()));
+            null, null, null, PreemptionAction.End, new Workload("ghcr.io/org/train:1.2", ["python", "train.py"], new Dictionary<string, string> { ["EPOCHS"] = "3" }));
         var lease = new LeaseRecord(leaseId, "tenant-a", status, request, "fp", new LeasePlacement(region, $"{region}-gpu", ["gpu-h100-01"]),
             DateTimeOffset.UtcNow.AddHours(-2), activeAt ?? DateTimeOffset.UtcNow.AddHours(-1), null, null, 2.99m, 0m, null);
         Assert.True(await Leases.TryCreateAsync(lease));
