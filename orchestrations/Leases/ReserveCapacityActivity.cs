@@ -72,7 +72,7 @@ public sealed class ReserveCapacityActivity(
             }
 
             // 3. Place on the snapshot, within what the pools allow; nothing fits → try to reclaim, else stay queued.
-            var snapshot = InventorySnapshots.ToRegions(nodes, regions.Regions);
+            var snapshot = InventorySnapshots.ToRegions(nodes, regions.Regions, regions.IsUp);
             var decision = placement.Place(snapshot, request);
             if (decision is not null
                 && !RegionPools.Of(decision.Region, nodes.Select(n => n.Node), quotas).Admits(owner, input.Request.Class, request.Resources.Gpu.TotalMilli))

@@ -8,4 +8,7 @@ public interface IRegionDirectory
     IReadOnlyList<RegionInfo> Regions { get; }
 
     IRegion Get(string regionId);
+
+    /// <summary>False while the region's cluster fails its health checks: placement skips it.</summary>
+    bool IsUp(string regionId);
 }

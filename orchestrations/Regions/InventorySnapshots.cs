@@ -9,10 +9,13 @@ namespace Aisto.Orchestrations.Regions;
 /// </summary>
 public static class InventorySnapshots
 {
-    public static IReadOnlyList<RegionSnapshot> ToRegions(IEnumerable<NodeVersion> nodes, IReadOnlyList<RegionInfo> regions) =>
+    /// <param name="isUp">Whether a region is up (down regions are kept, marked down, so placement skips them).</param>
+    public static IReadOnlyList<RegionSnapshot> ToRegions(
+        IEnumerable<NodeVersion> nodes, IReadOnlyList<RegionInfo> regions, Func<string, bool>? isUp = null) =>
         regions
             .Select(r => new RegionSnapshot(
                 r,
-                [.. nodes.Where(n => !n.Cordoned).Select(n => n.Node).Where(n => n.Region == r.Id).OrderBy(n => n.NodeId, StringComparer.Ordinal)]))
+                [.. nodes.Where(n => !n.Cordoned).Select(n => n.Node).Where(n => n.Region == r.Id).OrderBy(n => n.NodeId, StringComparer.Ordinal)],
+                isUp?.Invoke(r.Id) ?? true))
             .ToList();
 }

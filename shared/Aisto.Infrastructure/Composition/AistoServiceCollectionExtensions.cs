@@ -4,6 +4,7 @@ using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
 using Aisto.Domain.Scheduling.Pools;
 using Aisto.Infrastructure.Incubation;
+using Aisto.Infrastructure.Kubernetes;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
@@ -53,6 +54,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<IRegionDirectory, ConfiguredRegionDirectory>();
         services.AddHostedService<InventorySeeder>();
         services.AddAutoscaling();
+        services.AddKubernetesRegions();
 
         // Domain services, built from configuration.
         services.AddOptions<SchedulingOptions>().BindConfiguration(SchedulingOptions.Section)

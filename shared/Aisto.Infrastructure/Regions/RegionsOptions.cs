@@ -14,7 +14,7 @@ public sealed class RegionsOptions
     public TimeSpan NodeProvisioningDelay { get; set; } = TimeSpan.FromMinutes(10);
 }
 
-/// <summary>One region: identity, location, price level and (simulated) node pools.</summary>
+/// <summary>One region: identity, location, price level, (simulated) node pools or its Kubernetes cluster.</summary>
 public sealed class RegionOptions
 {
     public string Id { get; set; } = "";
@@ -23,6 +23,9 @@ public sealed class RegionOptions
     public double Lon { get; set; }
     public decimal PriceMultiplier { get; set; } = 1m;
     public List<NodePoolOptions> NodePools { get; set; } = [];
+
+    /// <summary>The region's cluster; when it names a kubeconfig the region is driven through Kubernetes, else simulated.</summary>
+    public Kubernetes.KubernetesClusterOptions Kubernetes { get; set; } = new();
 }
 
 /// <summary>A group of identical GPU nodes: how many a simulated region starts with, and the autoscaler's bounds.</summary>

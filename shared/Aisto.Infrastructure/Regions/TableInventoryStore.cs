@@ -18,7 +18,7 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
     private const string Table = "inventory";
 
     public async Task<IReadOnlyList<RegionSnapshot>> SnapshotAsync(CancellationToken cancellationToken = default) =>
-        InventorySnapshots.ToRegions(await ListNodesAsync(cancellationToken), regions.Regions);
+        InventorySnapshots.ToRegions(await ListNodesAsync(cancellationToken), regions.Regions, regions.IsUp);
 
     public async Task EnsureNodeAsync(NodeState node, CancellationToken cancellationToken = default)
     {
