@@ -1,3 +1,4 @@
+using Aisto.Functions.Monitoring;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -12,6 +13,8 @@ public static class FunctionsWorker
         builder.ConfigureFunctionsWebApplication();
         AistoConfiguration.Apply(builder.Configuration, args, includeLocalSettings: false);
         builder.Services.AddAistoFunctions();
+        builder.Services.AddAistoTelemetry(builder.Configuration);
+        builder.UseMiddleware<FunctionTelemetryMiddleware>();
         await builder.Build().RunAsync();
         return 0;
     }

@@ -1,3 +1,4 @@
+using Aisto.Functions.Monitoring;
 using Aisto.Infrastructure.Runtime;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
@@ -57,6 +58,7 @@ public static class StandaloneHost
         builder.WebHost.UseUrls(standalone.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.Services.AddAistoFunctions();
+        builder.Services.AddAistoTelemetry(builder.Configuration);
         builder.Services.AddDurableTaskWorker(w =>
         {
             w.UseGrpc(engine.Channel);

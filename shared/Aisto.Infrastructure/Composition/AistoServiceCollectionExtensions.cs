@@ -4,6 +4,7 @@ using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
+using Aisto.Infrastructure.Monitoring;
 using Aisto.Infrastructure.Regions;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
@@ -43,6 +44,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<IInventoryStore, TableInventoryStore>();
         services.AddSingleton<InventoryWriteGate>();
         services.AddSingleton<ILedgerStore, TableLedgerStore>();
+        services.AddMonitoring();
 
         // Regions: simulated unless configured otherwise; the booking sheet is seeded from them at start.
         services.AddSingleton<SimulatedRegionFaults>();
