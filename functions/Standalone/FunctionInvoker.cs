@@ -58,9 +58,10 @@ public static class FunctionInvoker
             return (true, context.Request);
         }
 
-        if (p.ParameterType == typeof(string) && p.Name is { } name && context.Request.RouteValues.TryGetValue(name, out var value))
+        if (p.ParameterType == typeof(string) && p.Name is { } name)
         {
-            return (true, value?.ToString());
+            // An optional or catch-all route parameter that is absent binds as null, as under the Functions host.
+            return (true, context.Request.RouteValues.TryGetValue(name, out var value) ? value?.ToString() : null);
         }
 
         return (false, null);

@@ -89,6 +89,8 @@ public static class StandaloneHost
             }
         });
         app.MapHttpFunctions(typeof(StandaloneHost).Assembly);
+        app.MapGet("/", () => Results.Redirect("/api/dashboard/")).ExcludeFromDescription();
+        app.MapGet("/dashboard", () => Results.Redirect("/api/dashboard/")).ExcludeFromDescription();
         await app.StartAsync();
         return new StandaloneApp(app, engine, azurite, bootLogs);
     }
