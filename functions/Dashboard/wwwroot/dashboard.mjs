@@ -73,7 +73,7 @@ function renderRegions(regions, at) {
         el('thead', {}, el('tr', {}, ['GPU', 'total', 'alloc', 'borrowed', 'free', 'util', 'pools', 'queue', 'p50', 'p95'].map(h => el('th', {}, h)))),
         el('tbody', {}, rows)));
   }));
-  container.append(el('p', { class: 'legend' }, 'pools:', el('b', { class: 'bar leasing', style: 'background:var(--leasing)' }), 'leasing',
+  container.append(el('p', { class: 'legend' }, 'pools:', el('b', { style: 'background:var(--leasing)' }), 'leasing',
     el('b', { style: 'background:var(--depin)' }), 'DePIN', el('b', { style: 'background:var(--incubation)' }), 'incubation',
     ' · waits are request → active over the last hour'));
   const select = $('scaling-region');
