@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Aisto.Infrastructure.Runtime;
+
+namespace Aisto.Functions.Tests.Monitoring;
+
+/// <summary>One standalone app shared by the monitoring tests (snapshots every second), and the browser driver.</summary>
+public sealed class MonitoringApp : IAsyncLifetime
+{
+    public const string Chromium = "/usr/bin/chromium";
+
+    public AppHarness App { get; private set; } = null!;
+
+    public async Task InitializeAsync() => App = await AppHarness.StartAsync(new Dictionary<string, string?>
+    {
+        ["Aisto:Monitoring:SnapshotInterval"] = "00:00:01",
+    });
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>Runs one scenario of dashboard.browser.mjs in headless Chromium and returns what it observed.</summary>
+    public async Task<JsonElement> BrowseAsync(string scenario, object? parameters = null)
+    {
+        Assert.True(File.Exists(Chromium), $"Browser tests need Chromium at {Chromium} (apt-get install -y chromium; .ci/run installs it).");
+        var input = new Dictionary<string, object?>
+        {
+            ["scenario"] = scenario,
+            ["baseUrl"] = App.BaseAddress.ToString().TrimEnd('/'),
+            ["chromium"] = Chromium,
+            ["operatorKey"] = AppHarness.Operator,
+            ["tenantKey"] = AppHarness.TenantA,
+            ["screenshotDir"] = Environment.GetEnvironmentVariable("AISTO_SCREENSHOT_DIR"),
+        };
+        foreach (var property in JsonSerializer.SerializeToElement(parameters ?? new { }).EnumerateObject())
+        {
+            input[property.Name] = property.Value;
+        }
+
+        var output = await NpmWorkspace.Find().RunNodeAsync(
+            Path.Combine("tests", "Aisto.Functions.Tests", "Monitoring", "dashboard.browser.mjs"), [], JsonSerializer.Serialize(input));
+        var result = JsonDocument.Parse(output).RootElement.Clone();
+        Assert.Equal(0, result.GetProperty("pageErrors").GetArrayLength());
+        return result;
+    }
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aisto.Domain.Monitoring;
+using Aisto.Orchestrations.Monitoring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Functions.Tests.Monitoring;
+
+/// <summary>
+/// Regions, the monitor stream, alerts and the dashboard on one real standalone app (Azurite, Azure Storage durable
+/// backend), shared by every test of this class (the browser tests are in DashboardBrowserTests.cs).
+/// </summary>
+[Collection(StandaloneCollection.Name)]
+public sealed partial class MonitoringTests(MonitoringApp fixture) : IClassFixture<MonitoringApp>
+{
+    private AppHarness App => fixture.App;
+
+    [Fact]
+    public async Task Regions_show_an_active_lease_in_its_pool_with_its_queue_wait()
+    {
+        using var tenant = App.Client();
+        var leaseId = await StartLeaseAsync(tenant, "us-east", "L40S", gpus: 3);
+
+        var regions = await (await App.Client(apiKey: null).GetAsync("/api/regions")).JsonAsync();
+
+        var usEast = regions.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("id").GetString() == "us-east");
+        Assert.Equal("United States (Virginia)", usEast.GetProperty("displayName").GetString());
+        var l40s = usEast.GetProperty("gpus").EnumerateArray().Single(g => g.GetProperty("model").GetString() == "L40S");
+        var leasing = l40s.GetProperty("pools").GetProperty("leasing");
+        Assert.Equal((16m, 3m, 13m), (l40s.GetProperty("total").GetDecimal(), l40s.GetProperty("allocated").GetDecimal(), l40s.GetProperty("free").GetDecimal()));
+        Assert.Equal((8m, 3m, 0m, 5m), (leasing.GetProperty("total").GetDecimal(), leasing.GetProperty("allocated").GetDecimal(),
+            leasing.GetProperty("borrowed").GetDecimal(), leasing.GetProperty("free").GetDecimal()));
+        Assert.True(leasing.GetProperty("wait").GetProperty("samples").GetInt32() >= 1);
+        Assert.True(leasing.GetProperty("wait").GetProperty("p95Seconds").GetDouble() >= 0);
+        await tenant.DeleteAsync($"/api/leases/{leaseId}");
+    }
+
+    [Fact]
+    public async Task The_monitor_stream_is_for_operators_sends_snapshots_and_survives_a_client_leaving()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await App.Client(apiKey: null).GetAsync("/api/monitor/stream")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await App.Client().GetAsync("/api/monitor/stream")).StatusCode);
+
+        using (var stream = await OpenStreamAsync())
+        {
+            Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+            var snapshot = await stream.NextAsync("snapshot");
+            Assert.Equal(3, snapshot.GetProperty("regions").GetArrayLength());
+        }
+
+        // The client has gone mid-stream; the app answers the next stream and request as before.
+        using var again = await OpenStreamAsync();
+        Assert.Equal(3, (await again.NextAsync("snapshot")).GetProperty("regions").GetArrayLength());
+        Assert.Equal(HttpStatusCode.OK, (await App.Client(apiKey: null).GetAsync("/api/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_alert_raised_twice_while_open_is_recorded_once_streamed_listed_and_resolved()
+    {
+        var sink = App.App.Services.GetRequiredService<IAlertSink>();
+        var condition = new AlertCondition(
+            AlertCondition.KeyOf(AlertKind.ProvisioningFailed, "singapore", Guid.NewGuid().ToString("N")), AlertKind.ProvisioningFailed,
+            AlertSeverity.Critical, "singapore", "Provisioning failed: image pull back-off.");
+        using var stream = await OpenStreamAsync();
+        await stream.NextAsync("hello");
+
+        var first = await sink.RaiseAsync(condition);
+        var second = await sink.RaiseAsync(condition);
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        var streamed = await stream.NextAsync("alert", a => a.GetProperty("key").GetString() == condition.Key);
+        Assert.Equal("Open", streamed.GetProperty("state").GetString());
+        Assert.Single(await ListAlertsAsync(condition.Key));
+
+        Assert.NotNull(await sink.ResolveAsync(condition.Key));
+        Assert.Null(await sink.ResolveAsync(condition.Key));
+        var listed = Assert.Single(await ListAlertsAsync(condition.Key));
+        Assert.Equal("Resolved", listed.GetProperty("state").GetString());
+        Assert.NotNull(await sink.RaiseAsync(condition)); // once resolved, the condition may open a new alert
+    }
+
+    [Fact]
+    public async Task The_threshold_evaluator_raises_high_utilization_once_and_resolves_it_when_capacity_frees()
+    {
+        using var tenant = App.Client();
+        var services = App.App.Services;
+        var evaluator = new ThresholdAlertEvaluator(
+            services.GetRequiredService<RegionStatusReader>(),
+            services.GetRequiredService<IAlertStore>(),
+            services.GetRequiredService<IAlertSink>(),
+            Options.Create(new MonitoringOptions { UtilizationHigh = 0.5m, QueueWaitSlo = TimeSpan.FromHours(1) }));
+        var leaseId = await StartLeaseAsync(tenant, "singapore", "RTX4090", gpus: 8); // 8 of 16 = 50 %
+        const string key = "UtilizationHigh/singapore/RTX4090";
+
+        await evaluator.EvaluateAsync();
+        await evaluator.EvaluateAsync();
+        var open = await ListAlertsAsync(key, "Open");
+
+        await tenant.DeleteAsync($"/api/leases/{leaseId}");
+        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() is "Released" or "Cancelled");
+        var afterRelease = await evaluator.EvaluateAsync();
+
+        Assert.Single(open);
+        Assert.True(afterRelease.Resolved >= 1);
+        Assert.Empty(await ListAlertsAsync(key, "Open"));
+    }
+
+    [Fact]
+    public async Task Alert_listing_is_for_operators_and_names_a_bad_filter()
+    {
+        Assert.Equal(HttpStatusCode.Forbidden, (await App.Client().GetAsync("/api/monitor/alerts")).StatusCode);
+        var bad = await App.Client(AppHarness.Operator).GetAsync("/api/monitor/alerts?state=Sideways&hours=2");
+
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty("state", out _));
+    }
+
+    private async Task<string> StartLeaseAsync(HttpClient tenant, string region, string model, int gpus)
+    {
+        var created = await tenant.PostAsJsonAsync("/api/leases", new
+        {
+            gpuModel = model,
+            gpuCount = gpus,
+            cpuCores = 8,
+            memoryGiB = 64,
+            durationHours = 1,
+            @class = "onDemand",
+            region,
+        });
+        Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+        var leaseId = (await created.JsonAsync()).GetProperty("leaseId").GetString()!;
+        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Active");
+        return leaseId;
+    }
+
+    private async Task<List<JsonElement>> ListAlertsAsync(string key, string? state = null)
+    {
+        var listed = await (await App.Client(AppHarness.Operator).GetAsync($"/api/monitor/alerts{(state is null ? "" : $"?state={state}")}")).JsonAsync();
+        return [.. listed.GetProperty("items").EnumerateArray().Where(a => a.GetProperty("key").GetString() == key)];
+    }
+
+    private async Task<EventStream> OpenStreamAsync()
+    {
+        var client = App.Client(AppHarness.Operator);
+        var response = await client.GetAsync("/api/monitor/stream", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return new EventStream(client, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    /// <summary>Reads server-sent events off an open response.</summary>
+    private sealed class EventStream(HttpClient client, HttpResponseMessage response, StreamReader reader) : IDisposable
+    {
+        public HttpResponseMessage Response => response;
+
+        public async Task<JsonElement> NextAsync(string eventName, Func<JsonElement, bool>? where = null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            string? name = null;
+            while (await reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.StartsWith("event: ", StringComparison.Ordinal))
+                {
+                    name = line["event: ".Length..];
+                }
+                else if (line.StartsWith("data: ", StringComparison.Ordinal) && name == eventName)
+                {
+                    var data = JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+                    if (where is null || where(data))
+                    {
+                        return data;
+                    }
+                }
+            }
+
+            throw new InvalidOperationException($"The stream ended before a '{eventName}' event.");
+        }
+
+        public void Dispose()
+        {
+            reader.Dispose();
+            response.Dispose();
+            client.Dispose();
+        }
+    }
+}
