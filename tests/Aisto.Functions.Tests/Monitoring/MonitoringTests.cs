@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aisto.Domain.Monitoring;
+using Aisto.Domain.Scheduling;
 using Aisto.Orchestrations.Monitoring;
+using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -85,25 +87,32 @@ public sealed partial class MonitoringTests(MonitoringApp fixture) : IClassFixtu
     [Fact]
     public async Task The_threshold_evaluator_raises_high_utilization_once_and_resolves_it_when_capacity_frees()
     {
-        using var tenant = App.Client();
+        // DePIN work holds 8 of Singapore's 16 RTX4090 (booked straight on the inventory, as the DePIN scheduler will):
+        // 50 % allocated, 0.8 GPU beyond DePIN's 45 % share.
         var services = App.App.Services;
+        var inventory = services.GetRequiredService<IInventoryStore>();
         var evaluator = new ThresholdAlertEvaluator(
             services.GetRequiredService<RegionStatusReader>(),
             services.GetRequiredService<IAlertStore>(),
             services.GetRequiredService<IAlertSink>(),
             Options.Create(new MonitoringOptions { UtilizationHigh = 0.5m, QueueWaitSlo = TimeSpan.FromHours(1) }));
-        var leaseId = await StartLeaseAsync(tenant, "singapore", "RTX4090", gpus: 8); // 8 of 16 = 50 %
         const string key = "UtilizationHigh/singapore/RTX4090";
+        var node = (await inventory.ListNodesAsync()).First(n => n.Node is { Region: "singapore", Model: "RTX4090" });
+        var held = node.Node.TryAllocate("task-monitoring-test", ResourceRequest.For("RTX4090", GpuDemand.Whole(8), 1, 1), "depin")!.Value.Node;
+        Assert.True(await inventory.TryReplaceAsync(node, held));
 
         await evaluator.EvaluateAsync();
         await evaluator.EvaluateAsync();
         var open = await ListAlertsAsync(key, "Open");
+        var depin = (await services.GetRequiredService<RegionStatusReader>().ReadAsync())
+            .Single(r => r.Region.Id == "singapore").Models.Single(m => m.Model == "RTX4090").Pools.Single(p => p.Pool == "depin");
 
-        await tenant.DeleteAsync($"/api/leases/{leaseId}");
-        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() is "Released" or "Cancelled");
+        var current = (await inventory.GetNodeAsync("singapore", node.Node.NodeId))!;
+        Assert.True(await inventory.TryReplaceAsync(current, current.Node.Release("task-monitoring-test")));
         var afterRelease = await evaluator.EvaluateAsync();
 
         Assert.Single(open);
+        Assert.Equal((8m, 0.8m), (depin.Allocated, depin.Borrowed));
         Assert.True(afterRelease.Resolved >= 1);
         Assert.Empty(await ListAlertsAsync(key, "Open"));
     }
@@ -132,7 +141,7 @@ public sealed partial class MonitoringTests(MonitoringApp fixture) : IClassFixtu
         });
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
         var leaseId = (await created.JsonAsync()).GetProperty("leaseId").GetString()!;
-        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Active");
+        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Active", TimeSpan.FromMinutes(2));
         return leaseId;
     }
 
