@@ -21,12 +21,23 @@ public sealed partial class MonitoringTests
     public async Task The_dashboard_shows_a_lease_within_seconds_after_it_becomes_active()
     {
         var seen = await fixture.BrowseAsync("liveLease", new { lease = new { region = "malaysia", model = "A100", gpus = 4 } });
+        output.WriteLine($"dashboard showed the lease {seen.GetProperty("secondsAfterActive").GetDouble():0.000} s after the API answered Active");
 
         Assert.Equal("Active", seen.GetProperty("status").GetString());
         Assert.Equal(seen.GetProperty("before").GetDouble() + 4, seen.GetProperty("after").GetDouble());
         Assert.Equal("Active", seen.GetProperty("rowStatus").GetString());
         // Snapshots come every second here (Aisto:Monitoring:SnapshotInterval); three seconds allows for one slow read.
         Assert.InRange(seen.GetProperty("secondsAfterActive").GetDouble(), 0, 3);
+
+        // The same lease in GET /api/regions: in the leasing pool of Malaysia's A100s, with its queue wait sampled.
+        var regions = await (await fixture.App.Client(apiKey: null).GetAsync("/api/regions")).JsonAsync();
+        var a100 = regions.GetProperty("items").EnumerateArray().Single(r => r.GetProperty("id").GetString() == "malaysia")
+            .GetProperty("gpus").EnumerateArray().Single(g => g.GetProperty("model").GetString() == "A100");
+        var leasing = a100.GetProperty("pools").GetProperty("leasing");
+        Assert.Equal((24, 12m), (a100.GetProperty("total").GetInt32(), leasing.GetProperty("total").GetDecimal()));
+        Assert.True(leasing.GetProperty("allocated").GetDecimal() >= 4);
+        Assert.True(leasing.GetProperty("wait").GetProperty("samples").GetInt32() >= 1);
+        Assert.True(leasing.GetProperty("wait").GetProperty("p95Seconds").GetDouble() > 0);
     }
 
     [Fact]
