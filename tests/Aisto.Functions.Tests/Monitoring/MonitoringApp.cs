@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Aisto.Infrastructure.Runtime;
 
@@ -12,7 +13,7 @@ public sealed class MonitoringApp : IAsyncLifetime
 
     public async Task InitializeAsync() => App = await AppHarness.StartAsync(new Dictionary<string, string?>
     {
-        ["Aisto:Monitoring:SnapshotInterval"] = "00:00:01",
+        ["Aisto:Monitoring:SnapshotInterval"] = "00:00:02",
     });
 
     public async Task DisposeAsync() => await App.DisposeAsync();
@@ -35,10 +36,43 @@ public sealed class MonitoringApp : IAsyncLifetime
             input[property.Name] = property.Value;
         }
 
-        var output = await NpmWorkspace.Find().RunNodeAsync(
-            Path.Combine("tests", "Aisto.Functions.Tests", "Monitoring", "dashboard.browser.mjs"), [], JsonSerializer.Serialize(input));
+        var output = await RunNodeAsync(Path.Combine("tests", "Aisto.Functions.Tests", "Monitoring", "dashboard.browser.mjs"), JsonSerializer.Serialize(input));
         var result = JsonDocument.Parse(output).RootElement.Clone();
         Assert.Equal(0, result.GetProperty("pageErrors").GetArrayLength());
         return result;
+    }
+
+    /// <summary>node script with stdin; up to 4 minutes, as a lease lifecycle on a loaded machine can take a while.</summary>
+    private static async Task<string> RunNodeAsync(string script, string stdin)
+    {
+        var workspace = NpmWorkspace.Find();
+        await workspace.EnsureInstalledAsync();
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = workspace.Root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(workspace.Root, script));
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{script} did not finish in 4 minutes: {await stderr}");
+        }
+
+        Assert.True(process.ExitCode == 0, $"{script} failed: {await stderr}");
+        return await stdout;
     }
 }

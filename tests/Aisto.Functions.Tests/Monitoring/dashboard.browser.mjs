@@ -51,10 +51,10 @@ const scenarios = {
     });
     const leaseId = created.body.leaseId;
     let lease;
-    const deadline = Date.now() + 60000;
+    const deadline = Date.now() + 180000;
     do {
       lease = (await api(`/api/leases/${leaseId}`, args.tenantKey)).body;
-      if (lease.status !== 'Active') await new Promise(r => setTimeout(r, 100));
+      if (lease.status !== 'Active') await new Promise(r => setTimeout(r, 250));
     } while (lease.status !== 'Active' && Date.now() < deadline);
     const activeSeen = Date.now();
     await page.waitForFunction(
