@@ -56,6 +56,7 @@ const scenarios = {
       lease = (await api(`/api/leases/${leaseId}`, args.tenantKey)).body;
       if (lease.status !== 'Active') await new Promise(r => setTimeout(r, 250));
     } while (lease.status !== 'Active' && Date.now() < deadline);
+    if (lease.status !== 'Active') throw new Error(`lease ${leaseId} never became Active (last: ${lease.status}); the lifecycle, not the dashboard, is slow`);
     const activeSeen = Date.now();
     await page.waitForFunction(
       ({ selector, row, expected }) => Number(document.querySelector(selector)?.textContent) === expected &&
