@@ -1,3 +1,4 @@
+using Aisto.Functions.Monitoring;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -13,6 +14,8 @@ public static class FunctionsWorker
         builder.UseMiddleware<Http.RateLimitMiddleware>();
         AistoConfiguration.Apply(builder.Configuration, args, includeLocalSettings: false);
         builder.Services.AddAistoFunctions();
+        builder.Services.AddAistoTelemetry(builder.Configuration);
+        builder.UseMiddleware<FunctionTelemetryMiddleware>();
         await builder.Build().RunAsync();
         return 0;
     }

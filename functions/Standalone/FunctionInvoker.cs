@@ -1,4 +1,5 @@
 using System.Reflection;
+using Aisto.Functions.Monitoring;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
@@ -29,15 +30,25 @@ public static class FunctionInvoker
                 : throw new InvalidOperationException($"Cannot bind parameter '{p.Name}' of function {method.Name}.");
         }
 
-        var result = method.Invoke(target, args);
-        if (result is Task task)
+        // A span and the invocation metrics around the call, as FunctionTelemetryMiddleware records under the Functions host.
+        var function = method.GetCustomAttribute<FunctionAttribute>()?.Name ?? method.Name;
+        return await FunctionTelemetry.RunAsync(function, TriggerOf(parameters), async () =>
         {
-            await task;
-            return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
-        }
+            var result = method.Invoke(target, args);
+            if (result is Task task)
+            {
+                await task;
+                return task.GetType().IsGenericType ? task.GetType().GetProperty("Result")!.GetValue(task) : null;
+            }
 
-        return result;
+            return result;
+        });
     }
+
+    private static string TriggerOf(ParameterInfo[] parameters) =>
+        parameters.SelectMany(p => p.GetCustomAttributes()).Select(a => a.GetType().Name)
+            .FirstOrDefault(n => n.EndsWith("TriggerAttribute", StringComparison.Ordinal))?[..^"Attribute".Length].ToLowerInvariant()
+        ?? "unknown";
 
     /// <summary>Binds an HTTP function's request, route values and query-less string parameters.</summary>
     public static (bool Bound, object? Value) BindHttp(HttpContext context, ParameterInfo p)
@@ -47,9 +58,10 @@ public static class FunctionInvoker
             return (true, context.Request);
         }
 
-        if (p.ParameterType == typeof(string) && p.Name is { } name && context.Request.RouteValues.TryGetValue(name, out var value))
+        if (p.ParameterType == typeof(string) && p.Name is { } name)
         {
-            return (true, value?.ToString());
+            // An optional or catch-all route parameter that is absent binds as null, as under the Functions host.
+            return (true, context.Request.RouteValues.TryGetValue(name, out var value) ? value?.ToString() : null);
         }
 
         return (false, null);

@@ -24,12 +24,20 @@ public static class HttpFunctionEndpoints
                     function.Methods.Select(m => m.ToUpperInvariant()),
                     async context =>
                     {
-                        var result = await FunctionInvoker.InvokeAsync(
-                            context.RequestServices,
-                            function.Method,
-                            p => FunctionInvoker.BindHttp(context, p),
-                            context.RequestAborted);
-                        await ((IResult)result!).ExecuteAsync(context);
+                        try
+                        {
+                            var result = await FunctionInvoker.InvokeAsync(
+                                context.RequestServices,
+                                function.Method,
+                                p => FunctionInvoker.BindHttp(context, p),
+                                context.RequestAborted);
+                            // Streaming results (server-sent events) write until they finish or the client leaves.
+                            await ((IResult)result!).ExecuteAsync(context);
+                        }
+                        catch (Exception ex) when (context.RequestAborted.IsCancellationRequested && ex is OperationCanceledException or IOException)
+                        {
+                            // The client disconnected: there is nobody to answer, and it is not a fault of ours.
+                        }
                     })
                 .WithName(function.Name);
         }

@@ -1,3 +1,4 @@
+using Aisto.Functions.Monitoring;
 using Aisto.Infrastructure.Runtime;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
@@ -57,6 +58,7 @@ public static class StandaloneHost
         builder.WebHost.UseUrls(standalone.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
         builder.Services.AddAistoFunctions();
+        builder.Services.AddAistoTelemetry(builder.Configuration);
         builder.Services.AddDurableTaskWorker(w =>
         {
             w.UseGrpc(engine.Channel);
@@ -94,6 +96,8 @@ public static class StandaloneHost
         });
         app.Use(Http.RateLimitMiddleware.Standalone);
         app.MapHttpFunctions(typeof(StandaloneHost).Assembly);
+        app.MapGet("/", () => Results.Redirect("/api/dashboard/")).ExcludeFromDescription();
+        app.MapGet("/dashboard", () => Results.Redirect("/api/dashboard/")).ExcludeFromDescription();
         await app.StartAsync();
         return new StandaloneApp(app, engine, azurite, bootLogs);
     }

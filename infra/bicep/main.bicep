@@ -364,6 +364,17 @@ var appSettings = {
   Aisto__Autoscale__NodeLeadTime: '00:10:00'
   Aisto__Autoscale__ForecastHorizon: '06:00:00'
   Aisto__Payouts__Schedule: '0 0 0 * * *'
+  Aisto__Monitoring__SnapshotInterval: '00:00:05'
+  Aisto__Monitoring__WaitWindow: '01:00:00'
+  Aisto__Monitoring__AlertSchedule: '*/30 * * * * *'
+  Aisto__Monitoring__QueueWaitSlo: '00:05:00'
+  Aisto__Monitoring__UtilizationHigh: '0.9'
+  Aisto__Monitoring__UtilizationLow: '0.05'
+  // Telemetry goes to the Application Insights resource of the monitoring module (its connection string setting).
+  Aisto__Telemetry__Exporter: 'azuremonitor'
+  Aisto__Telemetry__OtlpEndpoint: ''
+  Aisto__Telemetry__AzureMonitorConnectionString: ''
+  Aisto__Telemetry__MetricInterval: '00:01:00'
 
   // DePIN intake: the Service Bus trigger's identity-based connection "ServiceBus" and the queue it reads.
   ServiceBus__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Aisto.Orchestrations.Monitoring;
 using Microsoft.DurableTask;
 
 namespace Aisto.Orchestrations.Durable;
@@ -9,8 +11,25 @@ namespace Aisto.Orchestrations.Durable;
 /// </summary>
 public abstract class AistoActivity<TInput, TOutput> : TaskActivity<TInput, TOutput>
 {
-    public sealed override Task<TOutput> RunAsync(TaskActivityContext context, TInput input) =>
-        ExecuteAsync(input, CancellationToken.None);
+    public sealed override async Task<TOutput> RunAsync(TaskActivityContext context, TInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var span = AistoTelemetry.StartSpan(
+            $"activity {context.Name}", ActivityKind.Internal, ("durable.activity", context.Name.Name), ("durable.instance_id", context.InstanceId));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var output = await ExecuteAsync(input, CancellationToken.None);
+            AistoMetrics.ActivityRan(context.Name.Name, succeeded: true, Stopwatch.GetElapsedTime(started));
+            return output;
+        }
+        catch (Exception ex)
+        {
+            span.RecordFailure(ex);
+            AistoMetrics.ActivityRan(context.Name.Name, succeeded: false, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
+    }
 
     public abstract Task<TOutput> ExecuteAsync(TInput input, CancellationToken cancellationToken);
 }

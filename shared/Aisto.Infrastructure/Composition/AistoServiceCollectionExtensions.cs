@@ -7,6 +7,7 @@ using Aisto.Infrastructure.Incubation;
 using Aisto.Infrastructure.Kubernetes;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
+using Aisto.Infrastructure.Monitoring;
 using Aisto.Infrastructure.Regions;
 using Aisto.Infrastructure.Scaling;
 using Aisto.Infrastructure.Storage;
@@ -48,6 +49,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<IInventoryStore, TableInventoryStore>();
         services.AddSingleton<InventoryWriteGate>();
         services.AddSingleton<ILedgerStore, TableLedgerStore>();
+        services.AddMonitoring();
 
         // Regions: simulated unless configured otherwise; the booking sheet is seeded from them at start.
         services.AddSingleton<SimulatedRegionFaults>();

@@ -1,0 +1,97 @@
+using Aisto.Domain.Leases;
+using Aisto.Orchestrations.Leases;
+using Microsoft.Extensions.Logging;
+
+namespace Aisto.Orchestrations.Monitoring;
+
+/// <summary>
+/// Wraps the lease store so every status change — whoever writes it — is counted, its queue wait measured, and
+/// recorded in the monitoring activity feed. A write that does not change the status (a retried activity) records
+/// nothing. Monitoring failures are logged, never passed on: a lease never fails because monitoring did.
+/// </summary>
+public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore activity, TimeProvider clock, ILogger<ObservedLeaseStore> logger)
+    : ILeaseStore
+{
+    public async Task<bool> TryCreateAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        var created = await inner.TryCreateAsync(lease, cancellationToken);
+        if (created)
+        {
+            await ObserveAsync(null, lease, cancellationToken);
+        }
+
+        return created;
+    }
+
+    public Task<LeaseRecord?> GetAsync(string tenantId, string leaseId, CancellationToken cancellationToken = default) =>
+        inner.GetAsync(tenantId, leaseId, cancellationToken);
+
+    public Task<LeaseRecord?> FindAsync(string leaseId, CancellationToken cancellationToken = default) =>
+        inner.FindAsync(leaseId, cancellationToken);
+
+    public Task<LeasePage> ListAsync(
+        string tenantId, LeaseStatus? status, string? continuationToken, int pageSize, CancellationToken cancellationToken = default) =>
+        inner.ListAsync(tenantId, status, continuationToken, pageSize, cancellationToken);
+
+    public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
+        inner.ListQueuedAsync(max, cancellationToken);
+
+    public Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default) =>
+        inner.ListRunningAsync(max, cancellationToken);
+
+    public Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default) =>
+        inner.MarkWaitingAsync(leaseId, cancellationToken);
+
+    public async Task<LeaseRecord> UpdateAsync(string leaseId, Func<LeaseRecord, LeaseRecord> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        LeaseRecord? before = null;
+        var updated = await inner.UpdateAsync(
+            leaseId,
+            current =>
+            {
+                // Called again on a concurrency conflict: the last call is the one that was written.
+                before = current;
+                return change(current);
+            },
+            cancellationToken);
+        if (before is null || before.Status != updated.Status)
+        {
+            await ObserveAsync(before?.Status, updated, cancellationToken);
+        }
+
+        return updated;
+    }
+
+    private async Task ObserveAsync(LeaseStatus? from, LeaseRecord lease, CancellationToken cancellationToken)
+    {
+        var pool = lease.Request.Pool.ToString().ToLowerInvariant();
+        var gpus = lease.Request.Gpu.IsFractional ? lease.Request.Gpu.FractionMilli / 1000m : lease.Request.Gpu.WholeGpus;
+        AistoMetrics.LeaseTransitioned(from?.ToString(), lease.Status.ToString(), pool, lease.Request.GpuModel);
+        var at = lease.Status switch
+        {
+            LeaseStatus.Queued => lease.RequestedAt,
+            LeaseStatus.Active => lease.ActiveAt ?? clock.GetUtcNow(),
+            _ when lease.Status.IsTerminal() => lease.EndedAt ?? clock.GetUtcNow(),
+            _ => clock.GetUtcNow(),
+        };
+        if (lease.Status == LeaseStatus.Active && lease.Placement is { } placement)
+        {
+            AistoMetrics.LeaseWaited(placement.Region, lease.Request.GpuModel, pool, at - lease.RequestedAt);
+        }
+
+        try
+        {
+            await activity.RecordAsync(
+                new LeaseActivity(
+                    lease.LeaseId, lease.TenantId, lease.Status, lease.Placement?.Region ?? lease.Request.Region, lease.Request.GpuModel,
+                    gpus, pool, lease.RequestedAt, at, lease.FailureReason),
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not record lease {LeaseId} becoming {Status} for monitoring", lease.LeaseId, lease.Status);
+        }
+    }
+}
