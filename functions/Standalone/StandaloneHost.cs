@@ -1,3 +1,4 @@
+using Aisto.Infrastructure.Chain;
 using Aisto.Infrastructure.Runtime;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
@@ -64,6 +65,10 @@ public static class StandaloneHost
         });
         builder.Services.AddDurableTaskClient(c => c.UseGrpc(engine.Channel));
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TimerTriggerService>(sp, typeof(StandaloneHost).Assembly));
+        if (standalone.StartDevChain)
+        {
+            builder.Services.AddHostedService<DevChainWarmup>();
+        }
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async context =>

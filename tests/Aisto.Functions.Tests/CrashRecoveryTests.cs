@@ -59,7 +59,8 @@ public sealed class CrashRecoveryTests
     }
 
     /// <summary>Starts the built app as its own process (as `dotnet run` would) and waits until it serves.</summary>
-    private static async Task<Process> StartAppProcessAsync(Dictionary<string, string?> settings, HttpClient client)
+    internal static async Task<Process> StartAppProcessAsync(
+        IReadOnlyDictionary<string, string?> settings, HttpClient client, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -71,6 +72,11 @@ public sealed class CrashRecoveryTests
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var process = Process.Start(start)!;

@@ -4,6 +4,7 @@ using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
+using Aisto.Infrastructure.Payouts;
 using Aisto.Infrastructure.Regions;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
@@ -66,6 +67,7 @@ public static class AistoServiceCollectionExtensions
 
         // Application services and activities.
         services.AddSingleton<LeaseCommands>();
+        services.AddPayouts();
         foreach (var activity in DurableTasks.Activities)
         {
             services.TryAddTransient(activity);
