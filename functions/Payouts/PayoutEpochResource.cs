@@ -45,7 +45,7 @@ public static class PayoutEpochResource
         publishTxHash = r.PublishTxHash,
         publishBlock = r.PublishBlock,
         failureReason = r.FailureReason,
-        allocations = claims.Select(c => new { account = c.Account, amount = c.Amount }),
+        allocations = claims.Select(c => new { index = c.Index, account = c.Account, amount = c.Amount }),
     };
 
     public static object Claim(EpochClaim c) => new { epoch = c.Epoch, account = c.Account, amount = c.Amount, index = c.Index, proof = c.Proof };

@@ -98,10 +98,11 @@ public sealed class PayoutCrashTests
             // Nothing is paid twice: a claim pays once, the second reverts.
             var claim = await (await client.GetAsync($"/api/payouts/epochs/{epoch}/claims/{alice}")).JsonAsync();
             var allocation = new DividendAllocation(alice, BigInteger.Parse(claim.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture));
+            var index = claim.GetProperty("index").GetInt32();
             var proof = claim.GetProperty("proof").EnumerateArray().Select(p => p.GetString()!).ToList();
             var holder = TestChain.Gateway(chain.Connection, HardhatDevAccounts.Account1Key);
-            await holder.ClaimAsync(epoch, allocation, proof);
-            var twice = await Assert.ThrowsAsync<ContractRevertedException>(() => holder.ClaimAsync(epoch, allocation, proof));
+            await holder.ClaimAsync(epoch, index, allocation, proof);
+            var twice = await Assert.ThrowsAsync<ContractRevertedException>(() => holder.ClaimAsync(epoch, index, allocation, proof));
             Assert.Equal("AlreadyClaimed", twice.ErrorName);
             Assert.Equal(pool * 3 / 4, allocation.Amount);
         }
