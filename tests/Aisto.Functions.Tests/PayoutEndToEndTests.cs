@@ -14,7 +14,7 @@ namespace Aisto.Functions.Tests;
 /// the report is served, and holders claim on chain with the proofs the API hands out.
 /// </summary>
 [Collection(StandaloneCollection.Name)]
-public sealed class PayoutEndToEndTests(Xunit.Abstractions.ITestOutputHelper output)
+public sealed class PayoutEndToEndTests(TestChain testChain, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string Outsider = "0x00000000000000000000000000000000c0ffee01";
 
@@ -23,7 +23,7 @@ public sealed class PayoutEndToEndTests(Xunit.Abstractions.ITestOutputHelper out
     {
         // Arrange: a chain with three AISTO holders 6:3:1, the third off the allowlist.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var chain = await TestChain.DeployAsync();
+        var chain = await testChain.DeployAsync();
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: deployed");
         var alice = TestDeployment.AddressOf(HardhatDevAccounts.Account1Key);
         var bob = TestDeployment.AddressOf(HardhatDevAccounts.Account2Key);
@@ -135,7 +135,7 @@ public sealed class PayoutEndToEndTests(Xunit.Abstractions.ITestOutputHelper out
 
     internal static async Task<JsonElement> WaitForEpochAsync(HttpClient client, long epoch, string status, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(3));
         var last = "";
         while (DateTime.UtcNow < deadline)
         {

@@ -10,17 +10,28 @@ using Nethereum.Web3;
 namespace Aisto.Functions.Tests;
 
 /// <summary>
-/// One Hardhat node for the whole test run (started on first use, killed when the test process exits). Each test
-/// deploys its own contracts on it through the same DevChain code the app uses, recorded in its own state file;
-/// the app under test is pointed at the node's port and that state file, so it attaches and finds the deployment.
+/// One Hardhat node for the standalone-runtime test collection (a collection fixture: started on first use, so lease
+/// tests never start it, and killed when the collection ends). Each test deploys its own contracts on it through the
+/// same DevChain code the app uses, recorded in its own state file; the app under test is pointed at the node's port
+/// and that state file, so it attaches and finds the deployment.
 /// </summary>
-public static class TestChain
+public sealed class TestChain : IAsyncLifetime
 {
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static HardhatNode? node;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private HardhatNode? _node;
 
-    /// <summary>A fresh deployment on the run's node, and the app settings that make the app use it.</summary>
-    public static async Task<TestDeployment> DeployAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_node is not null)
+        {
+            await _node.DisposeAsync();
+        }
+    }
+
+    /// <summary>A fresh deployment on the collection's node, and the app settings that make the app use it.</summary>
+    public async Task<TestDeployment> DeployAsync()
     {
         var hardhat = await EnsureNodeAsync();
         var stateFile = Path.Combine(Path.GetTempPath(), "aisto-payout-tests-" + Guid.NewGuid().ToString("N") + ".json");
@@ -40,17 +51,16 @@ public static class TestChain
     public static NethereumTokenGateway Gateway(ChainConnection connection, string privateKey) =>
         new(new FixedConnection(connection with { OperatorPrivateKey = privateKey }), Options.Create(new ChainOptions { MintPayoutShortfall = true }));
 
-    private static async Task<HardhatNode> EnsureNodeAsync()
+    private async Task<HardhatNode> EnsureNodeAsync()
     {
-        await Gate.WaitAsync();
+        await _gate.WaitAsync();
         try
         {
-            // The node registers its own kill on process exit.
-            return node ??= await HardhatNode.StartAsync(NpmWorkspace.Find());
+            return _node ??= await HardhatNode.StartAsync(NpmWorkspace.Find());
         }
         finally
         {
-            Gate.Release();
+            _gate.Release();
         }
     }
 
