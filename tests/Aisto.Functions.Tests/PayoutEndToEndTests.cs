@@ -51,10 +51,10 @@ public sealed class PayoutEndToEndTests(TestChain testChain, Xunit.Abstractions.
 
         var created = await tenant.PostAsJsonAsync("/api/leases", new { gpuModel = "H100", gpuCount = 2, durationHours = 1, region = "us-east" });
         var leaseId = (await created.JsonAsync()).GetProperty("leaseId").GetString()!;
-        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Active", TimeSpan.FromMinutes(2));
+        await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Active", TimeSpan.FromMinutes(4));
         await Task.Delay(TimeSpan.FromSeconds(2));
         await tenant.DeleteAsync($"/api/leases/{leaseId}");
-        var released = await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Released", TimeSpan.FromMinutes(2));
+        var released = await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Released", TimeSpan.FromMinutes(4));
         output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: lease released");
 
         // Metering splits charges at epoch ends: the epoch the lease became active in earns up to its end.
