@@ -80,8 +80,10 @@ public sealed class CrashRecoveryTests
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // AISTO_TEST_APP_LOG=<file> keeps the app's output for diagnosing a failed run.
+        var log = Environment.GetEnvironmentVariable("AISTO_TEST_APP_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(File.AppendText(path)) : null;
+        process.OutputDataReceived += (_, e) => log?.WriteLine(e.Data);
+        process.ErrorDataReceived += (_, e) => log?.WriteLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
