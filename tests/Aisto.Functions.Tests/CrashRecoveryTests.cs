@@ -81,7 +81,7 @@ public sealed class CrashRecoveryTests
 
         var process = Process.Start(start)!;
         // AISTO_TEST_APP_LOG=<file> keeps the app's output for diagnosing a failed run.
-        var log = Environment.GetEnvironmentVariable("AISTO_TEST_APP_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(File.AppendText(path)) : null;
+        var log = Environment.GetEnvironmentVariable("AISTO_TEST_APP_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(new StreamWriter(path, append: true) { AutoFlush = true }) : null;
         process.OutputDataReceived += (_, e) => log?.WriteLine(e.Data);
         process.ErrorDataReceived += (_, e) => log?.WriteLine(e.Data);
         process.BeginOutputReadLine();

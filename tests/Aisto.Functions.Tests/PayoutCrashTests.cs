@@ -67,8 +67,13 @@ public sealed class PayoutCrashTests(TestChain testChain)
                 await Task.Delay(200);
             }
 
-            await Task.Delay(500); // let the activity reach its fault point
-            statusAtKill = (await (await client.GetAsync($"/api/payouts/epochs/{epoch}")).JsonAsync()).GetProperty("status").GetString()!;
+            // The activity records Published, then reaches its fault point and hangs there.
+            do
+            {
+                await Task.Delay(200);
+                statusAtKill = (await (await client.GetAsync($"/api/payouts/epochs/{epoch}")).JsonAsync()).GetProperty("status").GetString()!;
+            }
+            while (statusAtKill != "Published" && DateTime.UtcNow < deadline);
         }
         finally
         {
