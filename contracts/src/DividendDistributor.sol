@@ -6,7 +6,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
-/// @title Pays each epoch's dividends against one Merkle root (OpenZeppelin StandardMerkleTree of (address, uint256)).
+/// @title Pays each epoch's dividends against one Merkle root (OpenZeppelin StandardMerkleTree of
+///        (uint256 index, address account, uint256 amount)).
 /// @notice The operator publishes and funds an epoch in a single transaction; anyone may then claim for an
 ///         account with a proof. Unclaimed funds return to a recipient of the operator's choice once the epoch's
 ///         claim window has closed.
@@ -29,20 +30,21 @@ contract DividendDistributor is AccessControl {
     uint64 public immutable claimWindow;
 
     mapping(uint256 epoch => Epoch) private _epochs;
-    /// @dev Claimed flags as one bitmap per account, 256 epochs a word: an account's first claim creates its word
-    ///      (20k gas), its claims in later epochs only flip a bit in it (~5k), so regular holders claim cheaper.
-    mapping(address account => mapping(uint256 word => uint256 bits)) private _claimedEpochs;
+    /// @dev Claimed flags per epoch as a bitmap of leaf indexes, 256 a word (Uniswap MerkleDistributor's scheme): the
+    ///      first claim in a word creates it (~20k gas), the other 255 only flip a bit in it (~5k). The index is part
+    ///      of the leaf, so a proof is valid for exactly one index and no account can claim under two.
+    mapping(uint256 epoch => mapping(uint256 word => uint256 bits)) private _claimed;
 
     event EpochPublished(uint256 indexed epoch, bytes32 root, uint256 amount, uint64 claimDeadline);
-    event Claimed(uint256 indexed epoch, address indexed account, uint256 amount);
+    event Claimed(uint256 indexed epoch, uint256 index, address indexed account, uint256 amount);
     event Swept(uint256 indexed epoch, address indexed to, uint256 amount);
 
     error EpochAlreadyPublished(uint256 epoch);
     error EpochNotPublished(uint256 epoch);
     error ZeroRoot();
     error AmountTooLarge(uint256 amount);
-    error AlreadyClaimed(uint256 epoch, address account);
-    error InvalidProof(uint256 epoch, address account, uint256 amount);
+    error AlreadyClaimed(uint256 epoch, uint256 index);
+    error InvalidProof(uint256 epoch, uint256 index, address account, uint256 amount);
     error ClaimWindowClosed(uint256 epoch, uint64 claimDeadline);
     error ClaimWindowOpen(uint256 epoch, uint64 claimDeadline);
     error NothingToSweep(uint256 epoch);
@@ -67,26 +69,28 @@ contract DividendDistributor is AccessControl {
         emit EpochPublished(epoch, root, amount, deadline);
     }
 
-    /// @notice Pays `amount` to `account` for `epoch`; callable by anyone, the funds always go to `account`.
-    function claim(uint256 epoch, address account, uint256 amount, bytes32[] calldata proof) external {
+    /// @notice Pays `amount` to `account` for leaf `index` of `epoch`; callable by anyone, the funds always go to `account`.
+    function claim(uint256 epoch, uint256 index, address account, uint256 amount, bytes32[] calldata proof) external {
         Epoch storage e = _epochs[epoch];
         bytes32 root = e.root;
         if (root == bytes32(0)) revert EpochNotPublished(epoch);
         if (block.timestamp > e.claimDeadline) revert ClaimWindowClosed(epoch, e.claimDeadline);
-        uint256 bits = _claimedEpochs[account][epoch >> 8];
-        uint256 bit = 1 << (epoch & 0xff);
-        if (bits & bit != 0) revert AlreadyClaimed(epoch, account);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, amount))));
-        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof(epoch, account, amount);
+        mapping(uint256 => uint256) storage claimed = _claimed[epoch];
+        uint256 word = index >> 8;
+        uint256 bits = claimed[word];
+        uint256 bit = 1 << (index & 0xff);
+        if (bits & bit != 0) revert AlreadyClaimed(epoch, index);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof(epoch, index, account, amount);
         uint128 unclaimed = e.unclaimed;
         // Only reachable if a published tree promised more than was funded; fail loudly rather than pay from other epochs.
         if (amount > unclaimed) revert InsufficientEpochFunds(epoch, unclaimed, amount);
-        _claimedEpochs[account][epoch >> 8] = bits | bit;
+        claimed[word] = bits | bit;
         unchecked {
             e.unclaimed = unclaimed - uint128(amount);
         }
         payoutToken.safeTransfer(account, amount);
-        emit Claimed(epoch, account, amount);
+        emit Claimed(epoch, index, account, amount);
     }
 
     /// @notice Returns an expired epoch's unclaimed funds to `to`.
@@ -106,7 +110,7 @@ contract DividendDistributor is AccessControl {
         return (e.root, e.unclaimed, e.claimDeadline);
     }
 
-    function isClaimed(uint256 epoch, address account) external view returns (bool) {
-        return _claimedEpochs[account][epoch >> 8] & (1 << (epoch & 0xff)) != 0;
+    function isClaimed(uint256 epoch, uint256 index) external view returns (bool) {
+        return _claimed[epoch][index >> 8] & (1 << (index & 0xff)) != 0;
     }
 }

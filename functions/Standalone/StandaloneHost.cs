@@ -1,4 +1,5 @@
 using Aisto.Functions.Monitoring;
+using Aisto.Infrastructure.Chain;
 using Aisto.Infrastructure.Runtime;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Durable;
@@ -66,6 +67,10 @@ public static class StandaloneHost
         });
         builder.Services.AddDurableTaskClient(c => c.UseGrpc(engine.Channel));
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TimerTriggerService>(sp, typeof(StandaloneHost).Assembly));
+        if (standalone.StartDevChain)
+        {
+            builder.Services.AddHostedService<DevChainWarmup>();
+        }
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async context =>

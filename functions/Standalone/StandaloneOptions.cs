@@ -9,4 +9,7 @@ public sealed class StandaloneOptions
 
     /// <summary>Start Azurite as a child process when the configured emulator endpoints do not answer.</summary>
     public bool StartStorageEmulator { get; set; } = true;
+
+    /// <summary>Bring the dev chain up in the background at start (Hardhat child process, contracts deployed once).</summary>
+    public bool StartDevChain { get; set; } = true;
 }

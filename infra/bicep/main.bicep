@@ -102,6 +102,9 @@ param chainPrivateKey string = ''
 @description('JSON-RPC endpoint of the chain the token contract lives on (Aisto__Chain__RpcUrl); empty until payouts go live.')
 param chainRpcUrl string = ''
 
+@description('Compliance allowlist of dividend recipients: comma-separated addresses, or * for every holder (Aisto__Payouts__Allowlist).')
+param payoutAllowlist string = ''
+
 @description('API keys the app accepts (tenant and role, in order); their hashes come from apiKeySha256s.')
 param apiKeys ApiKey[] = []
 
@@ -328,6 +331,7 @@ var appSettings = {
   Aisto__Durable__ControlQueueVisibilityTimeout: '00:00:30'
   Aisto__Standalone__Urls: 'http://127.0.0.1:7071'
   Aisto__Standalone__StartStorageEmulator: 'false'
+  Aisto__Standalone__StartDevChain: 'false'
 
   Aisto__Leases__MaxQueueTime: '00:30:00'
   Aisto__Leases__QueueRetryInterval: '00:00:15'
@@ -363,7 +367,6 @@ var appSettings = {
   Aisto__Autoscale__ForecastOnly: 'false'
   Aisto__Autoscale__NodeLeadTime: '00:10:00'
   Aisto__Autoscale__ForecastHorizon: '06:00:00'
-  Aisto__Payouts__Schedule: '0 0 0 * * *'
   Aisto__Monitoring__SnapshotInterval: '00:00:05'
   Aisto__Monitoring__WaitWindow: '01:00:00'
   Aisto__Monitoring__AlertSchedule: '*/30 * * * * *'
@@ -375,6 +378,12 @@ var appSettings = {
   Aisto__Telemetry__OtlpEndpoint: ''
   Aisto__Telemetry__AzureMonitorConnectionString: ''
   Aisto__Telemetry__MetricInterval: '00:01:00'
+  Aisto__Payouts__Schedule: '0 0 * * * *'
+  Aisto__Payouts__DividendShare: '1.0'
+  Aisto__Payouts__UsdPerPayoutToken: '1.0'
+  Aisto__Payouts__Allowlist: payoutAllowlist
+  Aisto__Payouts__SettlementDelay: '02:00:00'
+  Aisto__Payouts__CatchUpEpochs: '3'
 
   // DePIN intake: the Service Bus trigger's identity-based connection "ServiceBus" and the queue it reads.
   ServiceBus__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
@@ -383,8 +392,10 @@ var appSettings = {
   Aisto__Depin__QueueName: serviceBus.outputs.queueName
 
   // Chain: the signer key is a Key Vault reference, resolved by the platform with the app identity.
+  Aisto__Chain__Mode: 'External'
+  Aisto__Chain__DevChainPort: '8545'
   Aisto__Chain__RpcUrl: chainRpcUrl
-  Aisto__Chain__PrivateKey: keyVaultReference(keyVault.outputs.name, chainPrivateKeySecret)
+  Aisto__Chain__OperatorPrivateKey: keyVaultReference(keyVault.outputs.name, chainPrivateKeySecret)
 }
 
 // Indexed settings (one group per API key and per AKS region) are generated from the parameter lists.

@@ -32,9 +32,9 @@ public sealed class DividendDistributionOnChainTests(HardhatFixture chain, ITest
         var receipts = new List<ChainTransaction>();
         foreach (var account in new[] { Alice, Bob })
         {
-            Assert.True(tree.TryGetProof(account, out var allocation, out var proof));
+            Assert.True(tree.TryGetProof(account, out var index, out var allocation, out var proof));
             var before = await gateway.GetPayoutBalanceAsync(account);
-            receipts.Add(await gateway.ClaimAsync(7, allocation, proof));
+            receipts.Add(await gateway.ClaimAsync(7, index, allocation, proof));
             Assert.Equal(before + allocation.Amount, await gateway.GetPayoutBalanceAsync(account));
         }
 
@@ -44,7 +44,8 @@ public sealed class DividendDistributionOnChainTests(HardhatFixture chain, ITest
         Assert.Equal(200_000, distribution.RolledOver);
         Assert.Equal(tree.Root, published.MerkleRoot);
         Assert.Equal(BigInteger.Zero, (await gateway.FindPublishedEpochAsync(7))!.Unclaimed);
-        Assert.True(await gateway.IsClaimedAsync(7, Alice));
+        Assert.True(await gateway.IsClaimedAsync(7, 0));
+        Assert.True(await gateway.IsClaimedAsync(7, 1));
         output.WriteLine($"publish gas {published.Transaction.GasUsed}; claim gas {string.Join(", ", receipts.Select(r => r.GasUsed))}");
         Assert.InRange(published.Transaction.GasUsed, 1, 100_000);
         Assert.All(receipts, r => Assert.InRange(r.GasUsed, 1, 90_000));
@@ -55,26 +56,28 @@ public sealed class DividendDistributionOnChainTests(HardhatFixture chain, ITest
     {
         var test = await chain.DeployAsync();
         var (tree, _) = await PublishAsync(test, epoch: 1, (Alice, 10), (Bob, 20));
-        tree.TryGetProof(Alice, out var allocation, out var proof);
-        await test.Gateway.ClaimAsync(1, allocation, proof);
+        tree.TryGetProof(Alice, out var index, out var allocation, out var proof);
+        await test.Gateway.ClaimAsync(1, index, allocation, proof);
 
-        var error = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(1, allocation, proof));
+        var error = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(1, index, allocation, proof));
 
         Assert.Equal("AlreadyClaimed", error.ErrorName);
-        Assert.Contains("AlreadyClaimed(epoch: 1, account: 0x1000000000000000000000000000000000000a11)", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("AlreadyClaimed(epoch: 1, index: 0)", error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(10, await test.Gateway.GetPayoutBalanceAsync(Alice));
     }
 
     [Fact]
-    public async Task A_claim_for_more_than_the_allocation_reverts_with_InvalidProof()
+    public async Task A_claim_for_more_than_the_allocation_or_under_another_index_reverts_with_InvalidProof()
     {
         var test = await chain.DeployAsync();
         var (tree, _) = await PublishAsync(test, epoch: 1, (Alice, 10), (Bob, 20));
-        tree.TryGetProof(Alice, out var allocation, out var proof);
+        tree.TryGetProof(Alice, out var index, out var allocation, out var proof);
 
-        var error = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(1, allocation with { Amount = 11 }, proof));
+        var more = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(1, index, allocation with { Amount = 11 }, proof));
+        var otherIndex = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(1, index + 1, allocation, proof));
 
-        Assert.Equal("InvalidProof", error.ErrorName);
+        Assert.Equal("InvalidProof", more.ErrorName);
+        Assert.Equal("InvalidProof", otherIndex.ErrorName);
     }
 
     [Fact]
@@ -111,13 +114,13 @@ public sealed class DividendDistributionOnChainTests(HardhatFixture chain, ITest
     {
         var test = await chain.DeployAsync(o => o.DevChainClaimWindow = TimeSpan.FromHours(1));
         var (tree, _) = await PublishAsync(test, epoch: 5, (Alice, 10), (Bob, 20));
-        tree.TryGetProof(Alice, out var alice, out var aliceProof);
-        tree.TryGetProof(Bob, out var bob, out var bobProof);
-        await test.Gateway.ClaimAsync(5, alice, aliceProof);
+        tree.TryGetProof(Alice, out var aliceIndex, out var alice, out var aliceProof);
+        tree.TryGetProof(Bob, out var bobIndex, out var bob, out var bobProof);
+        await test.Gateway.ClaimAsync(5, aliceIndex, alice, aliceProof);
         var early = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.SweepEpochAsync(5, Treasury));
 
         await chain.AdvanceTimeAsync(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
-        var late = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(5, bob, bobProof));
+        var late = await Assert.ThrowsAsync<ContractRevertedException>(() => test.Gateway.ClaimAsync(5, bobIndex, bob, bobProof));
         await test.Gateway.SweepEpochAsync(5, Treasury);
 
         Assert.Equal("ClaimWindowOpen", early.ErrorName);

@@ -57,6 +57,9 @@ public sealed class AppHarness : IAsyncDisposable
         ["Aisto:Leases:ReadyPollInterval"] = "00:00:00.250",
         ["Aisto:Regions:ProvisioningDelay"] = "00:00:00.500",
         ["Logging:LogLevel:Default"] = "Warning",
+        // No Hardhat per app instance: payout tests point the app at the run's one test chain (TestChain).
+        ["Aisto:Standalone:StartDevChain"] = "false",
+        ["Aisto:Payouts:Schedule"] = "0 0 0 1 1 *",
     };
 
     public HttpClient Client(string? apiKey = TenantA)

@@ -59,7 +59,8 @@ public sealed class CrashRecoveryTests
     }
 
     /// <summary>Starts the built app as its own process (as `dotnet run` would) and waits until it serves.</summary>
-    private static async Task<Process> StartAppProcessAsync(Dictionary<string, string?> settings, HttpClient client)
+    internal static async Task<Process> StartAppProcessAsync(
+        IReadOnlyDictionary<string, string?> settings, HttpClient client, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -73,9 +74,16 @@ public sealed class CrashRecoveryTests
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // AISTO_TEST_APP_LOG=<file> keeps the app's output for diagnosing a failed run.
+        var log = Environment.GetEnvironmentVariable("AISTO_TEST_APP_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(new StreamWriter(path, append: true) { AutoFlush = true }) : null;
+        process.OutputDataReceived += (_, e) => log?.WriteLine(e.Data);
+        process.ErrorDataReceived += (_, e) => log?.WriteLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

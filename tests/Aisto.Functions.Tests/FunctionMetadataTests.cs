@@ -22,6 +22,10 @@ public sealed class FunctionMetadataTests
     [InlineData("GetLease", "get", "leases/{leaseId}")]
     [InlineData("ExtendLease", "post", "leases/{leaseId}/extend")]
     [InlineData("CancelLease", "delete", "leases/{leaseId}")]
+    [InlineData("ListPayoutEpochs", "get", "payouts/epochs")]
+    [InlineData("GetPayoutEpoch", "get", "payouts/epochs/{epoch}")]
+    [InlineData("GetPayoutClaim", "get", "payouts/epochs/{epoch}/claims/{address}")]
+    [InlineData("StartPayoutEpoch", "post", "payouts/epochs")]
     public void Each_HTTP_function_is_declared_with_its_method_and_route(string name, string method, string route)
     {
         var trigger = TriggerOf(name, "httpTrigger");
@@ -38,6 +42,15 @@ public sealed class FunctionMetadataTests
 
         Assert.Equal("%Aisto:Leases:ReconcileSchedule%", trigger.GetProperty("schedule").GetString());
         Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == "ReconcileQueuedLeases");
+    }
+
+    [Fact]
+    public void The_payout_timer_is_declared_with_its_schedule_setting_and_served_standalone()
+    {
+        var trigger = TriggerOf("RunDividendEpochs", "timerTrigger");
+
+        Assert.Equal("%Aisto:Payouts:Schedule%", trigger.GetProperty("schedule").GetString());
+        Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == "RunDividendEpochs");
     }
 
     [Fact]

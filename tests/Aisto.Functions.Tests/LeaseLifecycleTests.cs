@@ -150,7 +150,7 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
 
 /// <summary>Tests that run a whole app share the machine's two cores one at a time.</summary>
 [CollectionDefinition(Name)]
-public sealed class StandaloneCollection
+public sealed class StandaloneCollection : ICollectionFixture<TestChain>
 {
     public const string Name = "standalone runtime";
 }

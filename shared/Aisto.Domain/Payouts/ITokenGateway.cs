@@ -31,10 +31,11 @@ public interface ITokenGateway
     /// <summary>Mints AISTO tokens to an account (DePIN contribution rewards).</summary>
     Task<ChainTransaction> MintRewardAsync(string account, BigInteger amount, CancellationToken cancellationToken = default);
 
-    /// <summary>Claims an allocation for its account (anyone may submit it; the account is paid).</summary>
-    Task<ChainTransaction> ClaimAsync(long epoch, DividendAllocation allocation, IReadOnlyList<string> proof, CancellationToken cancellationToken = default);
+    /// <summary>Claims the allocation at leaf <paramref name="index"/> for its account (anyone may submit it; the account is paid).</summary>
+    Task<ChainTransaction> ClaimAsync(long epoch, int index, DividendAllocation allocation, IReadOnlyList<string> proof, CancellationToken cancellationToken = default);
 
-    Task<bool> IsClaimedAsync(long epoch, string account, CancellationToken cancellationToken = default);
+    /// <summary>Whether leaf <paramref name="index"/> of the epoch has been claimed.</summary>
+    Task<bool> IsClaimedAsync(long epoch, int index, CancellationToken cancellationToken = default);
 
     /// <summary>Returns an expired epoch's unclaimed funds to <paramref name="recipient"/>.</summary>
     Task<ChainTransaction> SweepEpochAsync(long epoch, string recipient, CancellationToken cancellationToken = default);

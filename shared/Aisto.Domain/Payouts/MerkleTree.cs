@@ -4,15 +4,18 @@ using Org.BouncyCastle.Crypto.Digests;
 namespace Aisto.Domain.Payouts;
 
 /// <summary>
-/// A Merkle tree of (address, uint256) allocations built exactly as OpenZeppelin's
-/// <c>StandardMerkleTree.of(values, ["address", "uint256"])</c> builds it: same leaves, same layout, same root and
-/// proofs, so a proof verifies with OpenZeppelin's <c>MerkleProof</c> in the distributor contract.
+/// A Merkle tree of allocations, each leaf (uint256 index, address account, uint256 amount) with index = the
+/// allocation's position in the list, built exactly as OpenZeppelin's
+/// <c>StandardMerkleTree.of(values, ["uint256", "address", "uint256"])</c> builds it: same leaves, same layout, same
+/// root and proofs, so a proof verifies with OpenZeppelin's <c>MerkleProof</c> in the distributor contract.
 /// </summary>
 /// <remarks>
-/// leaf = keccak256(bytes.concat(keccak256(abi.encode(account, amount)))); leaves sorted ascending by hash; the tree
-/// is a flat array of 2n−1 nodes, node i has children 2i+1 and 2i+2, leaf k (in sorted order) sits at 2n−2−k;
-/// an inner node is keccak256 of its two children concatenated smaller first. The ABI encoding of the two static
-/// words is written here by hand (12 zero bytes + 20 address bytes, then the 32-byte big-endian amount).
+/// leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, amount)))); the index in the leaf lets the
+/// distributor keep claimed flags as a bitmap of indexes (cheaper than a slot per account); leaves sorted ascending by
+/// hash; the tree is a flat array of 2n−1 nodes, node i has children 2i+1 and 2i+2, leaf k (in sorted order) sits at
+/// 2n−2−k; an inner node is keccak256 of its two children concatenated smaller first. The ABI encoding of the three
+/// static words is written here by hand (the 32-byte big-endian index, 12 zero bytes + 20 address bytes, then the
+/// 32-byte big-endian amount).
 /// Keccak-256 is BouncyCastle's digest, reused per thread; large trees hash leaves and each level in parallel
 /// (the result does not depend on the schedule).
 /// </remarks>
@@ -66,7 +69,7 @@ public sealed class MerkleTree
         }
 
         // 1. Leaf hashes, in value order.
-        ForRange(0, n, (digest, i) => LeafHash(digest, accounts[i], values[i].Amount, leaves.AsSpan(i * HashSize, HashSize)));
+        ForRange(0, n, (digest, i) => LeafHash(digest, i, accounts[i], values[i].Amount, leaves.AsSpan(i * HashSize, HashSize)));
 
         // 2. Sort value indexes by leaf hash (bytewise = numeric, as OpenZeppelin compares); ties cannot occur because
         //    accounts are unique, the index tiebreak only keeps the order total.
@@ -124,15 +127,20 @@ public sealed class MerkleTree
     }
 
     /// <summary>The account's allocation and proof, or false when the account has no allocation.</summary>
-    public bool TryGetProof(string account, out DividendAllocation allocation, out IReadOnlyList<string> proof)
+    public bool TryGetProof(string account, out DividendAllocation allocation, out IReadOnlyList<string> proof) =>
+        TryGetProof(account, out _, out allocation, out proof);
+
+    /// <summary>The account's leaf index (what the contract's claim takes), allocation and proof.</summary>
+    public bool TryGetProof(string account, out int index, out DividendAllocation allocation, out IReadOnlyList<string> proof)
     {
-        if (_valueIndexOfAccount.TryGetValue(EthereumAddress.Normalize(account), out var valueIndex))
+        if (_valueIndexOfAccount.TryGetValue(EthereumAddress.Normalize(account), out index))
         {
-            allocation = Values[valueIndex];
-            proof = GetProof(valueIndex);
+            allocation = Values[index];
+            proof = GetProof(index);
             return true;
         }
 
+        index = -1;
         allocation = null!;
         proof = [];
         return false;
@@ -142,13 +150,13 @@ public sealed class MerkleTree
     public IReadOnlyList<string> GetNodes() => Enumerable.Range(0, NodeCount).Select(NodeHex).ToList();
 
     /// <summary>Recomputes the root from a leaf and its proof, as OpenZeppelin's <c>MerkleProof.processProof</c> does.</summary>
-    public static bool Verify(string root, string account, BigInteger amount, IEnumerable<string> proof)
+    public static bool Verify(string root, int index, string account, BigInteger amount, IEnumerable<string> proof)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(proof);
         var digest = new KeccakDigest(256);
         var node = new byte[HashSize];
-        LeafHash(digest, EthereumAddress.Normalize(account), amount, node);
+        LeafHash(digest, index, EthereumAddress.Normalize(account), amount, node);
         foreach (var sibling in proof)
         {
             HashPair(digest, node, Convert.FromHexString(sibling.AsSpan(2)), node);
@@ -157,26 +165,28 @@ public sealed class MerkleTree
         return string.Equals(ToHex(node), root, StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>keccak256(bytes.concat(keccak256(abi.encode(account, amount)))).</summary>
-    public static string LeafHashHex(string account, BigInteger amount)
+    /// <summary>keccak256(bytes.concat(keccak256(abi.encode(index, account, amount)))).</summary>
+    public static string LeafHashHex(int index, string account, BigInteger amount)
     {
         var leaf = new byte[HashSize];
-        LeafHash(new KeccakDigest(256), EthereumAddress.Normalize(account), amount, leaf);
+        LeafHash(new KeccakDigest(256), index, EthereumAddress.Normalize(account), amount, leaf);
         return ToHex(leaf);
     }
 
-    private static void LeafHash(KeccakDigest digest, string account, BigInteger amount, Span<byte> destination)
+    private static void LeafHash(KeccakDigest digest, int index, string account, BigInteger amount, Span<byte> destination)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
         if (amount.Sign < 0 || amount > MaxUint256)
         {
             throw new ArgumentOutOfRangeException(nameof(amount), amount, "An amount must fit in uint256.");
         }
 
-        Span<byte> encoded = stackalloc byte[2 * HashSize];
+        Span<byte> encoded = stackalloc byte[3 * HashSize];
         encoded.Clear();
-        EthereumAddress.WriteBytes(account, encoded.Slice(12, 20));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(encoded.Slice(HashSize - 4, 4), index);
+        EthereumAddress.WriteBytes(account, encoded.Slice(HashSize + 12, 20));
         var length = amount.GetByteCount(isUnsigned: true);
-        amount.TryWriteBytes(encoded.Slice(2 * HashSize - length, length), out _, isUnsigned: true, isBigEndian: true);
+        amount.TryWriteBytes(encoded.Slice(3 * HashSize - length, length), out _, isUnsigned: true, isBigEndian: true);
         Span<byte> inner = stackalloc byte[HashSize];
         digest.BlockUpdate(encoded);
         digest.DoFinal(inner);

@@ -160,7 +160,7 @@ public sealed class NethereumTokenGateway : ITokenGateway
         return Transaction(await SendAsync(s, $"Mint {amount} AISTO to {account}", s.Token, "mint", cancellationToken, account, amount));
     }
 
-    public async Task<ChainTransaction> ClaimAsync(long epoch, DividendAllocation allocation, IReadOnlyList<string> proof, CancellationToken cancellationToken = default)
+    public async Task<ChainTransaction> ClaimAsync(long epoch, int index, DividendAllocation allocation, IReadOnlyList<string> proof, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(allocation);
         ArgumentNullException.ThrowIfNull(proof);
@@ -168,13 +168,13 @@ public sealed class NethereumTokenGateway : ITokenGateway
         var proofBytes = proof.Select(RootBytes).ToList();
         return Transaction(await SendAsync(
             s, $"Claim epoch {epoch} for {allocation.Account}", s.Distributor, "claim", cancellationToken,
-            new BigInteger(epoch), allocation.Account, allocation.Amount, proofBytes));
+            new BigInteger(epoch), new BigInteger(index), allocation.Account, allocation.Amount, proofBytes));
     }
 
-    public async Task<bool> IsClaimedAsync(long epoch, string account, CancellationToken cancellationToken = default)
+    public async Task<bool> IsClaimedAsync(long epoch, int index, CancellationToken cancellationToken = default)
     {
         var s = await SessionAsync(cancellationToken);
-        return await s.Distributor.GetFunction("isClaimed").CallAsync<bool>(new BigInteger(epoch), account);
+        return await s.Distributor.GetFunction("isClaimed").CallAsync<bool>(new BigInteger(epoch), new BigInteger(index));
     }
 
     public async Task<ChainTransaction> SweepEpochAsync(long epoch, string recipient, CancellationToken cancellationToken = default)

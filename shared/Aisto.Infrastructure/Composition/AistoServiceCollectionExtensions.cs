@@ -8,6 +8,7 @@ using Aisto.Infrastructure.Kubernetes;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Monitoring;
+using Aisto.Infrastructure.Payouts;
 using Aisto.Infrastructure.Regions;
 using Aisto.Infrastructure.Scaling;
 using Aisto.Infrastructure.Storage;
@@ -88,6 +89,7 @@ public static class AistoServiceCollectionExtensions
         services.AddIncubation();
         services.AddSingleton<LeaseMeter>();
         services.AddSingleton<CapacityRelease>();
+        services.AddPayouts();
         foreach (var activity in DurableTasks.Activities)
         {
             services.TryAddTransient(activity);

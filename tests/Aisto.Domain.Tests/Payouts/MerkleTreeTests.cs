@@ -43,7 +43,7 @@ public sealed class MerkleTreeTests
     }
 
     [Fact]
-    public void Every_allocation_proves_against_the_root_and_a_changed_amount_does_not()
+    public void Every_allocation_proves_against_the_root_and_a_changed_amount_or_index_does_not()
     {
         Holders.Sample(holders =>
         {
@@ -51,9 +51,10 @@ public sealed class MerkleTreeTests
 
             var tree = MerkleTree.Build(allocations);
 
-            return allocations.Select((a, i) => (a, proof: tree.GetProof(i))).All(x =>
-                MerkleTree.Verify(tree.Root, x.a.Account, x.a.Amount, x.proof)
-                && !MerkleTree.Verify(tree.Root, x.a.Account, x.a.Amount + 1, x.proof));
+            return allocations.Select((a, i) => (a, i, proof: tree.GetProof(i))).All(x =>
+                MerkleTree.Verify(tree.Root, x.i, x.a.Account, x.a.Amount, x.proof)
+                && !MerkleTree.Verify(tree.Root, x.i, x.a.Account, x.a.Amount + 1, x.proof)
+                && (allocations.Count == 1 || !MerkleTree.Verify(tree.Root, (x.i + 1) % allocations.Count, x.a.Account, x.a.Amount, x.proof)));
         });
     }
 
@@ -62,11 +63,12 @@ public sealed class MerkleTreeTests
     {
         var tree = MerkleTree.Build([new(Account(10), 5), new(Account(11), 6), new(Account(12), 7)]);
 
-        var found = tree.TryGetProof(Account(11).ToUpperInvariant().Replace("0X", "0x", StringComparison.Ordinal), out var allocation, out var proof);
+        var found = tree.TryGetProof(Account(11).ToUpperInvariant().Replace("0X", "0x", StringComparison.Ordinal), out var index, out var allocation, out var proof);
 
         Assert.True(found);
+        Assert.Equal(1, index);
         Assert.Equal(6, allocation.Amount);
-        Assert.True(MerkleTree.Verify(tree.Root, Account(11), 6, proof));
+        Assert.True(MerkleTree.Verify(tree.Root, index, Account(11), 6, proof));
         Assert.False(tree.TryGetProof(Account(99), out _, out _));
     }
 
@@ -75,7 +77,7 @@ public sealed class MerkleTreeTests
     {
         var tree = MerkleTree.Build([new(Account(1), 1_000)]);
 
-        Assert.Equal(MerkleTree.LeafHashHex(Account(1), 1_000), tree.Root);
+        Assert.Equal(MerkleTree.LeafHashHex(0, Account(1), 1_000), tree.Root);
         Assert.Empty(tree.GetProof(0));
     }
 
