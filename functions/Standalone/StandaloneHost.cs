@@ -64,6 +64,8 @@ public static class StandaloneHost
         });
         builder.Services.AddDurableTaskClient(c => c.UseGrpc(engine.Channel));
         builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TimerTriggerService>(sp, typeof(StandaloneHost).Assembly));
+        builder.Services.AddOptions<QueueTriggerOptions>().BindConfiguration(QueueTriggerOptions.Section);
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<QueueTriggerService>(sp, typeof(StandaloneHost).Assembly));
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async context =>

@@ -2,6 +2,7 @@ using Aisto.Domain.Ledger;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
+using Aisto.Infrastructure.Depin;
 using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Ledger;
 using Aisto.Infrastructure.Regions;
@@ -66,6 +67,7 @@ public static class AistoServiceCollectionExtensions
 
         // Application services and activities.
         services.AddSingleton<LeaseCommands>();
+        services.AddDepin();
         foreach (var activity in DurableTasks.Activities)
         {
             services.TryAddTransient(activity);
