@@ -353,7 +353,7 @@ var appSettings = {
   ServiceBus__credential: 'managedidentity'
   ServiceBus__clientId: identity.outputs.clientId
   Aisto__Depin__QueueName: serviceBus.outputs.queueName
-  Aisto__Depin__Transport: 'ServiceBus'
+  Aisto__Depin__Transport: 'StorageQueue'
   Aisto__Depin__ServiceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
   Aisto__Depin__ServiceBusConnectionString: ''
   Aisto__Depin__MaxConcurrentSessions: '16'
