@@ -191,7 +191,13 @@ public sealed class DepinIntakeTests : IAsyncLifetime
     {
         var created = await tenant.PostAsJsonAsync("/api/leases", new
         {
-            gpuModel = "L40S", gpuCount = 2, cpuCores = 8, memoryGiB = 32, durationHours = 1, @class = "onDemand", region = "malaysia",
+            gpuModel = "L40S",
+            gpuCount = 2,
+            cpuCores = 8,
+            memoryGiB = 32,
+            durationHours = 1,
+            @class = "onDemand",
+            region = "malaysia",
         });
         var leaseId = (await created.JsonAsync()).GetProperty("leaseId").GetString()!;
         await tenant.WaitForLeaseAsync(leaseId, l => l.Status() == "Active");
@@ -203,7 +209,14 @@ public sealed class DepinIntakeTests : IAsyncLifetime
     private static string Task(string taskId, string projectId, int? gpuCount = null, decimal? gpuFraction = null, int seconds = 1, string model = "A100") =>
         JsonSerializer.Serialize(new
         {
-            taskId, projectId, gpuModel = model, gpuCount, gpuFraction, durationMinutes = seconds / 60m, image = "ghcr.io/depin/worker:1", command = new[] { "work" },
+            taskId,
+            projectId,
+            gpuModel = model,
+            gpuCount,
+            gpuFraction,
+            durationMinutes = seconds / 60m,
+            image = "ghcr.io/depin/worker:1",
+            command = new[] { "work" },
         });
 
     private async Task<JsonElement> WaitForTaskAsync(string taskId, string status)

@@ -22,6 +22,11 @@ public sealed class FunctionMetadataTests
     [InlineData("GetLease", "get", "leases/{leaseId}")]
     [InlineData("ExtendLease", "post", "leases/{leaseId}/extend")]
     [InlineData("CancelLease", "delete", "leases/{leaseId}")]
+    [InlineData("CreateDepinProject", "post", "depin/projects")]
+    [InlineData("ListDepinProjects", "get", "depin/projects")]
+    [InlineData("GetDepinTask", "get", "depin/tasks/{taskId}")]
+    [InlineData("CreateDepinPledge", "post", "depin/pledges")]
+    [InlineData("EndDepinPledge", "delete", "depin/pledges/{pledgeId}")]
     public void Each_HTTP_function_is_declared_with_its_method_and_route(string name, string method, string route)
     {
         var trigger = TriggerOf(name, "httpTrigger");
@@ -38,6 +43,15 @@ public sealed class FunctionMetadataTests
 
         Assert.Equal("%Aisto:Leases:ReconcileSchedule%", trigger.GetProperty("schedule").GetString());
         Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == "ReconcileQueuedLeases");
+    }
+
+    [Fact]
+    public void The_DePIN_queue_trigger_is_declared_with_its_queue_setting_and_served_standalone()
+    {
+        var trigger = TriggerOf("DepinTaskIntake", "queueTrigger");
+
+        Assert.Equal("%Aisto:Depin:QueueName%", trigger.GetProperty("queueName").GetString());
+        Assert.Contains(FunctionCatalog.Queues(typeof(StandaloneHost).Assembly), q => q.Name == "DepinTaskIntake" && q.QueueName == "%Aisto:Depin:QueueName%");
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using Aisto.Orchestrations.Depin;
 using Aisto.Infrastructure.Queues;
+using Aisto.Orchestrations.Depin;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
