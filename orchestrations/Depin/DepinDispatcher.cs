@@ -31,8 +31,15 @@ public sealed class DepinDispatcher(
     private const int CpuMilliPerGpu = 1000;
     private const long MemoryMiBPerGpu = 4096;
 
+    /// <summary>
+    /// Cycles start at most this often: each reads the whole dispatch queue, so under a flood of arrivals
+    /// back-to-back cycles would spend the store on rereading it; callers in between share the next cycle.
+    /// </summary>
+    private static readonly TimeSpan MinCycleInterval = TimeSpan.FromMilliseconds(500);
+
     private readonly Lock sync = new();
     private Task<IReadOnlyList<string>>? next;
+    private long lastCycleStarted;
 
     /// <summary>Inventory holder id of a task (task ids come from outside; this keeps them apart from lease ids).</summary>
     public static string HolderOf(string taskId) => "depin:" + taskId;
@@ -52,11 +59,18 @@ public sealed class DepinDispatcher(
         return await gate.RunAsync(
             async () =>
             {
+                var wait = MinCycleInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastCycleStarted);
+                if (lastCycleStarted != 0 && wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+
                 lock (sync)
                 {
                     next = null; // callers from now on wait for the cycle after this one
                 }
 
+                lastCycleStarted = System.Diagnostics.Stopwatch.GetTimestamp();
                 return await CycleAsync(cancellationToken);
             },
             cancellationToken);

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Aisto.Functions.Standalone;
+using Aisto.Infrastructure.Queues;
+using Aisto.Infrastructure.Runtime;
+using Aisto.Orchestrations.Depin;
+using Azure.Storage.Queues;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Aisto.Bench;
+
+/// <summary>
+/// DePIN intake throughput: N task messages (base64 JSON, as producers send them) are put on the Azurite intake
+/// queue while the standalone app runs; the figure is messages per second from the first send until the queue is
+/// empty — every message received by the queue trigger service, validated, stored, its orchestration scheduled on
+/// the Azure Storage durable engine, and deleted. The started orchestrations run meanwhile (they are queued on a
+/// full DePIN pool), so the figure includes their load on the same emulator. Afterwards every task is checked to
+/// have exactly one orchestration.
+/// </summary>
+public static class DepinIntakeBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = int.Parse(Option(args, "--count") ?? "2000", CultureInfo.InvariantCulture);
+        var senders = int.Parse(Option(args, "--senders") ?? "16", CultureInfo.InvariantCulture);
+        var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Aisto:Standalone:Urls"] = $"http://127.0.0.1:{ChildProcess.FreePort()}",
+            ["Aisto:Storage:TablePrefix"] = prefix,
+            ["Aisto:Durable:TaskHub"] = prefix,
+            ["Aisto:Durable:Backend"] = "AzureStorage",
+            ["Aisto:Durable:PartitionCount"] = "4",
+            ["Aisto:Depin:QueueName"] = prefix + "-depin",
+            ["Aisto:Depin:QueueRetryInterval"] = "00:01:00",
+            ["Aisto:Standalone:Queues:MaxPollingInterval"] = "00:00:00.200",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var arg in args.Where(a => a.StartsWith("--Aisto:", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)))
+        {
+            settings[arg[2..arg.IndexOf('=', StringComparison.Ordinal)]] = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        }
+
+        await using var app = await StandaloneHost.StartAsync([], settings);
+        var commands = app.Services.GetRequiredService<DepinCommands>();
+        var durable = app.Services.GetRequiredService<DurableTaskClient>();
+        var queue = app.Services.GetRequiredService<StorageQueues>().Get(prefix + "-depin");
+        await queue.CreateIfNotExistsAsync();
+        await commands.CreateProjectAsync("bench", "bench", 5, BigInteger.Parse("1000000000000000000", CultureInfo.InvariantCulture), 1000, CancellationToken.None);
+
+        // Warm up (JIT, tables, partitions), then measure.
+        await SendAsync(queue, "warm", 40, senders);
+        await DrainAsync(queue);
+        var clock = Stopwatch.StartNew();
+        await SendAsync(queue, "run", count, senders);
+        var sent = clock.Elapsed;
+        await DrainAsync(queue);
+        clock.Stop();
+
+        // Every task has its one orchestration.
+        var started = 0;
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(64))
+        {
+            var found = await Task.WhenAll(chunk.Select(i => durable.GetInstanceAsync($"run-{i}")));
+            started += found.Count(f => f is not null);
+        }
+
+        var result = new
+        {
+            benchmark = "depin-intake",
+            engine = "azure-storage (Azurite)",
+            messages = count,
+            orchestrationsStarted = started,
+            sendSeconds = Math.Round(sent.TotalSeconds, 2),
+            seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
+            messagesPerSecond = Math.Round(count / clock.Elapsed.TotalSeconds, 1),
+            cores = Environment.ProcessorCount,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return started == count ? 0 : 1;
+    }
+
+    private static async Task SendAsync(QueueClient queue, string tag, int count, int senders)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var json = JsonSerializer.Serialize(new
+                {
+                    taskId = $"{tag}-{i}", projectId = "bench", gpuModel = "A100", gpuCount = 1, durationMinutes = 60,
+                    image = "ghcr.io/depin/worker:1", command = new[] { "work" },
+                });
+                await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)));
+            }
+        }));
+    }
+
+    private static async Task DrainAsync(QueueClient queue)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
