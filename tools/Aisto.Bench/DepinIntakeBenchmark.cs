@@ -94,8 +94,13 @@ public static class DepinIntakeBenchmark
             {
                 var json = JsonSerializer.Serialize(new
                 {
-                    taskId = $"{tag}-{i}", projectId = "bench", gpuModel = "A100", gpuCount = 1, durationMinutes = 60,
-                    image = "ghcr.io/depin/worker:1", command = new[] { "work" },
+                    taskId = $"{tag}-{i}",
+                    projectId = "bench",
+                    gpuModel = "A100",
+                    gpuCount = 1,
+                    durationMinutes = 60,
+                    image = "ghcr.io/depin/worker:1",
+                    command = new[] { "work" },
                 });
                 await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)));
             }
