@@ -26,20 +26,17 @@ public sealed class DepinIntakeTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
         app = await AppHarness.StartAsync(
             new Dictionary<string, string?>
             {
-                ["Aisto:Depin:QueueName"] = prefix + "-depin",
                 ["Aisto:Depin:QueueRetryInterval"] = "00:00:01",
                 ["Aisto:Depin:ReadyPollInterval"] = "00:00:00.250",
                 ["Aisto:Standalone:Queues:MaxPollingInterval"] = "00:00:00.250",
                 ["Aisto:Standalone:Queues:MaxDequeueCount"] = "2",
-            },
-            prefix);
+            });
         var queues = app.App.Services.GetRequiredService<StorageQueues>();
-        intake = queues.Get(prefix + "-depin");
-        poison = queues.Get(prefix + "-depin" + StorageQueues.PoisonSuffix);
+        intake = queues.Get(app.Prefix + "-depin"); // each test app has its own queue (AppHarness)
+        poison = queues.Get(app.Prefix + "-depin" + StorageQueues.PoisonSuffix);
         await intake.CreateIfNotExistsAsync();
     }
 
