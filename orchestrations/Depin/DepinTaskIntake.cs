@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Aisto.Domain.Depin;
@@ -39,10 +41,25 @@ public sealed class DepinTaskIntake(
     TimeProvider clock,
     ILogger<DepinTaskIntake> logger)
 {
+    /// <summary>The meter of intake: counter <see cref="VerdictsCounter"/>, tagged <c>outcome</c>.</summary>
+    public const string MeterName = "Aisto.Depin";
+
+    public const string VerdictsCounter = "aisto.depin.intake.messages";
+
+    private static readonly Meter IntakeMeter = new(MeterName);
+    private static readonly Counter<long> Verdicts = IntakeMeter.CreateCounter<long>(VerdictsCounter, description: "Intake messages by outcome.");
+
     // Projects are never changed once created: a hit is good forever, a miss is read again.
     private readonly ConcurrentDictionary<string, DepinProject> projects = new(StringComparer.Ordinal);
 
     public async Task<IntakeVerdict> AcceptAsync(ReadOnlyMemory<byte> body, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var verdict = await DecideAsync(body, durable, cancellationToken);
+        Verdicts.Add(1, new TagList { { "outcome", verdict.Outcome.ToString() } });
+        return verdict;
+    }
+
+    private async Task<IntakeVerdict> DecideAsync(ReadOnlyMemory<byte> body, DurableTaskClient durable, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(durable);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -15,9 +16,9 @@ namespace Aisto.Bench;
 
 /// <summary>
 /// DePIN intake throughput: N task messages (base64 JSON, as producers send them) are put on the Azurite intake
-/// queue while the standalone app runs; the figure is messages per second from the first send until the queue is
-/// empty — every message received by the queue trigger service, validated, stored, its orchestration scheduled on
-/// the Azure Storage durable engine, and deleted. The started orchestrations run meanwhile (they are queued on a
+/// queue while the standalone app runs; the figure is messages per second from the first send until the app's intake meter has counted
+/// every message as Started — each one received by the queue trigger service, validated, stored, its orchestration scheduled on
+/// the Azure Storage durable engine. The started orchestrations run meanwhile (they are queued on a
 /// full DePIN pool), so the figure includes their load on the same emulator. Afterwards every task is checked to
 /// have exactly one orchestration.
 /// </summary>
@@ -52,21 +53,44 @@ public static class DepinIntakeBenchmark
         await queue.CreateIfNotExistsAsync();
         await commands.CreateProjectAsync("bench", "bench", 5, BigInteger.Parse("1000000000000000000", CultureInfo.InvariantCulture), 1000, CancellationToken.None);
 
+        // Count intake verdicts as the app reports them (its meter), not by polling the queue.
+        long started = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == DepinTaskIntake.MeterName && instrument.Name == DepinTaskIntake.VerdictsCounter)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "outcome" && (string?)tag.Value == nameof(IntakeOutcome.Started))
+                {
+                    Interlocked.Add(ref started, value);
+                }
+            }
+        });
+        listener.Start();
+
         // Warm up (JIT, tables, partitions), then measure.
-        await SendAsync(queue, "warm", 40, senders);
-        await DrainAsync(queue);
+        const int warmUp = 40;
+        await SendAsync(queue, "warm", warmUp, senders);
+        await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp);
         var clock = Stopwatch.StartNew();
         await SendAsync(queue, "run", count, senders);
         var sent = clock.Elapsed;
-        await DrainAsync(queue);
+        await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp + count);
         clock.Stop();
 
-        // Every task has its one orchestration.
-        var started = 0;
+        // Every task has its orchestration.
+        var instances = 0;
         foreach (var chunk in Enumerable.Range(0, count).Chunk(64))
         {
             var found = await Task.WhenAll(chunk.Select(i => durable.GetInstanceAsync($"run-{i}")));
-            started += found.Count(f => f is not null);
+            instances += found.Count(f => f is not null);
         }
 
         var result = new
@@ -74,14 +98,15 @@ public static class DepinIntakeBenchmark
             benchmark = "depin-intake",
             engine = "azure-storage (Azurite)",
             messages = count,
-            orchestrationsStarted = started,
+            started = Interlocked.Read(ref started) - warmUp,
+            orchestrationsFound = instances,
             sendSeconds = Math.Round(sent.TotalSeconds, 2),
             seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
             messagesPerSecond = Math.Round(count / clock.Elapsed.TotalSeconds, 1),
             cores = Environment.ProcessorCount,
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
-        return started == count ? 0 : 1;
+        return instances == count ? 0 : 1;
     }
 
     private static async Task SendAsync(QueueClient queue, string tag, int count, int senders)
@@ -107,12 +132,12 @@ public static class DepinIntakeBenchmark
         }));
     }
 
-    private static async Task DrainAsync(QueueClient queue)
+    private static async Task WaitForAsync(Func<bool> done)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
-        while ((await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0 && DateTime.UtcNow < deadline)
+        while (!done() && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
     }
 
