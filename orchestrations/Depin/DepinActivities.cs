@@ -36,9 +36,18 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
 {
     public override async Task<DepinAdmission> ExecuteAsync(string? input, CancellationToken cancellationToken)
     {
-        if (input is not null && await IsAdmittedAsync(input, cancellationToken))
+        if (input is not null)
         {
-            return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
+            var entry = await store.GetDispatchAsync(input, cancellationToken);
+            if (entry?.Admitted == true)
+            {
+                return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
+            }
+
+            if (entry is not null && dispatcher.IsKnownFull(entry.GpuModel))
+            {
+                return new DepinAdmission(null, []);
+            }
         }
 
         var admitted = await dispatcher.RunCycleAsync(cancellationToken);
@@ -59,7 +68,7 @@ public sealed record ReleaseDepinCapacityInput(string TaskId, DepinPlacement? Pl
 /// Gives a task's GPUs back — to the pool's node row or to its pledge — and takes it out of the dispatch queue.
 /// Releasing twice changes nothing.
 /// </summary>
-public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventoryStore inventory, InventoryWriteGate gate)
+public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventoryStore inventory, InventoryWriteGate gate, DepinDispatcher dispatcher)
     : AistoActivity<ReleaseDepinCapacityInput, bool>
 {
     public override async Task<bool> ExecuteAsync(ReleaseDepinCapacityInput input, CancellationToken cancellationToken)
@@ -95,6 +104,7 @@ public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventorySt
         }
 
         await store.RemoveFromDispatchAsync(input.TaskId, cancellationToken);
+        dispatcher.CapacityFreed();
         return true;
     }
 }
