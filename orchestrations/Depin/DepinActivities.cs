@@ -36,18 +36,9 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
 {
     public override async Task<DepinAdmission> ExecuteAsync(string? input, CancellationToken cancellationToken)
     {
-        if (input is not null)
+        if (input is not null && await IsAdmittedAsync(input, cancellationToken))
         {
-            var entry = await store.GetDispatchAsync(input, cancellationToken);
-            if (entry?.Admitted == true)
-            {
-                return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
-            }
-
-            if (entry is not null && dispatcher.IsKnownFull(entry.GpuModel))
-            {
-                return new DepinAdmission(null, []);
-            }
+            return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
         }
 
         var admitted = await dispatcher.RunCycleAsync(cancellationToken);
@@ -68,7 +59,7 @@ public sealed record ReleaseDepinCapacityInput(string TaskId, DepinPlacement? Pl
 /// Gives a task's GPUs back — to the pool's node row or to its pledge — and takes it out of the dispatch queue.
 /// Releasing twice changes nothing.
 /// </summary>
-public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventoryStore inventory, InventoryWriteGate gate, DepinDispatcher dispatcher)
+public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventoryStore inventory, InventoryWriteGate gate)
     : AistoActivity<ReleaseDepinCapacityInput, bool>
 {
     public override async Task<bool> ExecuteAsync(ReleaseDepinCapacityInput input, CancellationToken cancellationToken)
@@ -104,7 +95,6 @@ public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventorySt
         }
 
         await store.RemoveFromDispatchAsync(input.TaskId, cancellationToken);
-        dispatcher.CapacityFreed();
         return true;
     }
 }

@@ -8,7 +8,7 @@ using Aisto.Orchestrations.Results;
 namespace Aisto.Orchestrations.Depin;
 
 /// <summary>What operators and tenants can do with DePIN: projects, pledges, and reading tasks.</summary>
-public sealed class DepinCommands(IDepinStore store, ILeaseStore leases, DepinDispatcher dispatcher, TimeProvider clock)
+public sealed class DepinCommands(IDepinStore store, ILeaseStore leases, TimeProvider clock)
 {
     public async Task<CommandResult<DepinProject>> CreateProjectAsync(
         string projectId, string name, int priority, BigInteger rewardPerGpuHour, int maxGpus, CancellationToken cancellationToken)
@@ -86,7 +86,6 @@ public sealed class DepinCommands(IDepinStore store, ILeaseStore leases, DepinDi
             "plg_" + Guid.NewGuid().ToString("N")[..24], tenantId, leaseId, projectId, gpuCount, payoutAddress,
             clock.GetUtcNow(), null, new Dictionary<string, int>(StringComparer.Ordinal));
         await store.CreatePledgeAsync(pledge, cancellationToken);
-        dispatcher.CapacityFreed();
         return pledge;
     }
 

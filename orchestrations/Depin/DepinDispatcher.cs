@@ -37,26 +37,9 @@ public sealed class DepinDispatcher(
     /// </summary>
     private static readonly TimeSpan MinCycleInterval = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>How long the result of a cycle that found a GPU model full is trusted without a release.</summary>
-    private static readonly TimeSpan FullModelTrust = TimeSpan.FromSeconds(5);
-
     private readonly Lock sync = new();
     private Task<IReadOnlyList<string>>? next;
     private long lastCycleStarted;
-    private volatile bool capacityFreed = true;
-    private volatile HashSet<string> fullModels = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>DePIN capacity or a pledge was freed in this process: the next cycle may admit on any model.</summary>
-    public void CapacityFreed() => capacityFreed = true;
-
-    /// <summary>
-    /// True when a cycle could not admit a task of this GPU model: the last cycle (under <see cref="FullModelTrust"/>
-    /// ago) left tasks of that model waiting and nothing was freed here since. Under a flood this spares the store a
-    /// cycle per arriving task; a release (or the trust running out) brings the cycles back.
-    /// </summary>
-    public bool IsKnownFull(string gpuModel) =>
-        !capacityFreed && fullModels.Contains(gpuModel) &&
-        System.Diagnostics.Stopwatch.GetElapsedTime(lastCycleStarted) < FullModelTrust;
 
     /// <summary>Inventory holder id of a task (task ids come from outside; this keeps them apart from lease ids).</summary>
     public static string HolderOf(string taskId) => "depin:" + taskId;
@@ -88,7 +71,6 @@ public sealed class DepinDispatcher(
                 }
 
                 lastCycleStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                capacityFreed = false;
                 return await CycleAsync(cancellationToken);
             },
             cancellationToken);
@@ -101,7 +83,6 @@ public sealed class DepinDispatcher(
         var waiting = dispatch.Where(d => !d.Admitted).ToList();
         if (waiting.Count == 0)
         {
-            fullModels = new(StringComparer.OrdinalIgnoreCase);
             return [];
         }
 
@@ -145,8 +126,6 @@ public sealed class DepinDispatcher(
         }
 
         var cycle = fair.Result;
-        var admittedIds = admitted.Select(a => a.TaskId).ToHashSet(StringComparer.Ordinal);
-        fullModels = waiting.Where(w => !admittedIds.Contains(w.TaskId)).Select(w => w.GpuModel).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         // 4. Remember who was charged, then mark the admitted (their orchestrations pick their booking up).
         await store.SaveFairShareAsync(new FairShareState(cycle.Passes, cycle.VirtualTime), cancellationToken);
