@@ -71,6 +71,8 @@ public static class StandaloneHost
         {
             builder.Services.AddHostedService<DevChainWarmup>();
         }
+        builder.Services.AddOptions<QueueTriggerOptions>().BindConfiguration(QueueTriggerOptions.Section);
+        builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<QueueTriggerService>(sp, typeof(StandaloneHost).Assembly));
 
         var app = builder.Build();
         app.UseExceptionHandler(errors => errors.Run(async context =>

@@ -332,6 +332,12 @@ var appSettings = {
   Aisto__Standalone__Urls: 'http://127.0.0.1:7071'
   Aisto__Standalone__StartStorageEmulator: 'false'
   Aisto__Standalone__StartDevChain: 'false'
+  Aisto__Standalone__Queues__BatchSize: '32'
+  Aisto__Standalone__Queues__NewBatchThreshold: '32'
+  Aisto__Standalone__Queues__MaxPollingInterval: '00:00:02'
+  Aisto__Standalone__Queues__VisibilityTimeout: '00:00:00'
+  Aisto__Standalone__Queues__MaxDequeueCount: '5'
+  Aisto__Standalone__Queues__MessageLeaseTime: '00:05:00'
 
   Aisto__Leases__MaxQueueTime: '00:30:00'
   Aisto__Leases__QueueRetryInterval: '00:00:15'
@@ -390,6 +396,16 @@ var appSettings = {
   ServiceBus__credential: 'managedidentity'
   ServiceBus__clientId: identity.outputs.clientId
   Aisto__Depin__QueueName: serviceBus.outputs.queueName
+  Aisto__Depin__Transport: 'StorageQueue'
+  Aisto__Depin__ServiceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
+  Aisto__Depin__ServiceBusConnectionString: ''
+  Aisto__Depin__MaxConcurrentSessions: '16'
+  Aisto__Depin__PoolPercent: '45'
+  Aisto__Depin__QueueRetryInterval: '00:00:10'
+  Aisto__Depin__MaxQueueTime: '06:00:00'
+  Aisto__Depin__MaxAttempts: '3'
+  Aisto__Depin__ReadyPollInterval: '00:00:01'
+  Aisto__Depin__ProvisioningTimeout: '00:10:00'
 
   // Chain: the signer key is a Key Vault reference, resolved by the platform with the app identity.
   Aisto__Chain__Mode: 'External'

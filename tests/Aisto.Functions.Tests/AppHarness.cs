@@ -53,6 +53,7 @@ public sealed class AppHarness : IAsyncDisposable
         ["Aisto:Storage:TablePrefix"] = prefix,
         ["Aisto:Durable:TaskHub"] = prefix,
         ["Aisto:Durable:WorkerId"] = prefix + "-worker",
+        ["Aisto:Depin:QueueName"] = prefix + "-depin",
         ["Aisto:Leases:QueueRetryInterval"] = "00:00:01",
         ["Aisto:Leases:ReadyPollInterval"] = "00:00:00.250",
         ["Aisto:Regions:ProvisioningDelay"] = "00:00:00.500",

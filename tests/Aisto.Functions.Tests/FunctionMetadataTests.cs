@@ -26,6 +26,11 @@ public sealed class FunctionMetadataTests
     [InlineData("GetPayoutEpoch", "get", "payouts/epochs/{epoch}")]
     [InlineData("GetPayoutClaim", "get", "payouts/epochs/{epoch}/claims/{address}")]
     [InlineData("StartPayoutEpoch", "post", "payouts/epochs")]
+    [InlineData("CreateDepinProject", "post", "depin/projects")]
+    [InlineData("ListDepinProjects", "get", "depin/projects")]
+    [InlineData("GetDepinTask", "get", "depin/tasks/{taskId}")]
+    [InlineData("CreateDepinPledge", "post", "depin/pledges")]
+    [InlineData("EndDepinPledge", "delete", "depin/pledges/{pledgeId}")]
     public void Each_HTTP_function_is_declared_with_its_method_and_route(string name, string method, string route)
     {
         var trigger = TriggerOf(name, "httpTrigger");
@@ -51,6 +56,15 @@ public sealed class FunctionMetadataTests
 
         Assert.Equal("%Aisto:Payouts:Schedule%", trigger.GetProperty("schedule").GetString());
         Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == "RunDividendEpochs");
+    }
+
+    [Fact]
+    public void The_DePIN_queue_trigger_is_declared_with_its_queue_setting_and_served_standalone()
+    {
+        var trigger = TriggerOf("DepinTaskIntake", "queueTrigger");
+
+        Assert.Equal("%Aisto:Depin:QueueName%", trigger.GetProperty("queueName").GetString());
+        Assert.Contains(FunctionCatalog.Queues(typeof(StandaloneHost).Assembly), q => q.Name == "DepinTaskIntake" && q.QueueName == "%Aisto:Depin:QueueName%");
     }
 
     [Fact]

@@ -3,11 +3,13 @@ using Aisto.Bench;
 return args.FirstOrDefault() switch
 {
     "lifecycles" => await LifecycleBenchmark.RunAsync(args[1..]),
+    "depin-intake" => await DepinIntakeBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: Aisto.Bench lifecycles [--engine memory|azure] [--count N] [--json]");
+    Console.Error.WriteLine("       Aisto.Bench depin-intake [--count N] [--senders N]");
     return 2;
 }

@@ -11,7 +11,8 @@ public enum LedgerEntryKind
 
 /// <summary>
 /// One append-only ledger line. <see cref="EntryId"/> is derived from what is recorded (e.g. lease id and metered
-/// interval), so writing the same fact twice is a no-op.
+/// interval), so writing the same fact twice is a no-op. <see cref="TokenAmount"/> is set on lines paid in tokens
+/// (DePIN rewards): base units as an integer string.
 /// </summary>
 public sealed record LedgerEntry(
     long Epoch,
@@ -21,4 +22,5 @@ public sealed record LedgerEntry(
     decimal AmountUsd,
     DateTimeOffset PeriodStart,
     DateTimeOffset PeriodEnd,
-    string Reference);
+    string Reference,
+    string? TokenAmount = null);

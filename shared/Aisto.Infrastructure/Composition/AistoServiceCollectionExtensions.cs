@@ -3,6 +3,7 @@ using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Packing;
 using Aisto.Domain.Scheduling.Pools;
+using Aisto.Infrastructure.Depin;
 using Aisto.Infrastructure.Incubation;
 using Aisto.Infrastructure.Kubernetes;
 using Aisto.Infrastructure.Leases;
@@ -90,6 +91,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<LeaseMeter>();
         services.AddSingleton<CapacityRelease>();
         services.AddPayouts();
+        services.AddDepin();
         foreach (var activity in DurableTasks.Activities)
         {
             services.TryAddTransient(activity);

@@ -61,6 +61,7 @@ public sealed class TableLedgerStore(AistoTables tables) : ILedgerStore
         ["PeriodStart"] = e.PeriodStart,
         ["PeriodEnd"] = e.PeriodEnd,
         ["Reference"] = e.Reference,
+        ["TokenAmount"] = e.TokenAmount,
     };
 
     private static LedgerEntry FromEntity(TableEntity e) => new(
@@ -71,5 +72,6 @@ public sealed class TableLedgerStore(AistoTables tables) : ILedgerStore
         decimal.Parse(e.GetString("AmountUsd"), CultureInfo.InvariantCulture),
         e.GetDateTimeOffset("PeriodStart") ?? default,
         e.GetDateTimeOffset("PeriodEnd") ?? default,
-        e.GetString("Reference"));
+        e.GetString("Reference"),
+        e.GetString("TokenAmount"));
 }

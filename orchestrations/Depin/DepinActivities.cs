@@ -1,0 +1,148 @@
+using System.Numerics;
+using Aisto.Domain.Depin;
+using Aisto.Domain.Ledger;
+using Aisto.Orchestrations.Durable;
+using Aisto.Orchestrations.Ledger;
+using Aisto.Orchestrations.Regions;
+using Microsoft.Extensions.Logging;
+
+namespace Aisto.Orchestrations.Depin;
+
+/// <summary>Input of <see cref="EnqueueDepinTaskActivity"/>.</summary>
+public sealed record EnqueueDepinTaskInput(DepinTaskSpec Spec, long ArrivalOrder);
+
+/// <summary>Puts a task in the DePIN dispatch queue (idempotent: the queue row is keyed by task id).</summary>
+public sealed class EnqueueDepinTaskActivity(IDepinStore store) : AistoActivity<EnqueueDepinTaskInput, bool>
+{
+    public override async Task<bool> ExecuteAsync(EnqueueDepinTaskInput input, CancellationToken cancellationToken)
+    {
+        await store.EnqueueAsync(
+            new DispatchEntry(
+                input.Spec.TaskId, input.Spec.ProjectId, input.Spec.GpuModel, input.Spec.Gpu.TotalMilli,
+                input.Spec.CostGpuMilliSeconds, input.ArrivalOrder, Admitted: false),
+            cancellationToken);
+        return true;
+    }
+}
+
+/// <summary>What a dispatch cycle means for one task: its booking (null = still queued) and whom else it admitted.</summary>
+public sealed record DepinAdmission(DepinPlacement? Placement, IReadOnlyList<string> Admitted);
+
+/// <summary>
+/// Runs (or joins) a DePIN scheduling cycle and answers where <c>input</c> (a task id; null = just run the cycle)
+/// holds capacity. Idempotent: a task admitted before gets its existing booking back.
+/// </summary>
+public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher dispatcher) : AistoActivity<string?, DepinAdmission>
+{
+    public override async Task<DepinAdmission> ExecuteAsync(string? input, CancellationToken cancellationToken)
+    {
+        if (input is not null && await IsAdmittedAsync(input, cancellationToken))
+        {
+            return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
+        }
+
+        var admitted = await dispatcher.RunCycleAsync(cancellationToken);
+        var mine = input is not null && (admitted.Contains(input) || await IsAdmittedAsync(input, cancellationToken))
+            ? await dispatcher.FindBookingAsync(input, cancellationToken)
+            : null;
+        return new DepinAdmission(mine, admitted);
+    }
+
+    private async Task<bool> IsAdmittedAsync(string taskId, CancellationToken cancellationToken) =>
+        (await store.GetDispatchAsync(taskId, cancellationToken))?.Admitted == true;
+}
+
+/// <summary>Input of <see cref="ReleaseDepinCapacityActivity"/>.</summary>
+public sealed record ReleaseDepinCapacityInput(string TaskId, DepinPlacement? Placement);
+
+/// <summary>
+/// Gives a task's GPUs back — to the pool's node row or to its pledge — and takes it out of the dispatch queue.
+/// Releasing twice changes nothing.
+/// </summary>
+public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventoryStore inventory, InventoryWriteGate gate)
+    : AistoActivity<ReleaseDepinCapacityInput, bool>
+{
+    public override async Task<bool> ExecuteAsync(ReleaseDepinCapacityInput input, CancellationToken cancellationToken)
+    {
+        if (input.Placement is { PledgeId: { } pledgeId })
+        {
+            while (await store.FindPledgeAsync(pledgeId, cancellationToken) is { } pledge && pledge.Pledge.Holders.ContainsKey(input.TaskId))
+            {
+                var holders = pledge.Pledge.Holders.Where(h => h.Key != input.TaskId).ToDictionary(h => h.Key, h => h.Value, StringComparer.Ordinal);
+                if (await store.TryReplacePledgeAsync(pledge, pledge.Pledge with { Holders = holders }, cancellationToken))
+                {
+                    break;
+                }
+            }
+        }
+        else if (input.Placement is { } at)
+        {
+            await gate.RunAsync(
+                async () =>
+                {
+                    var holder = DepinDispatcher.HolderOf(input.TaskId);
+                    while (await inventory.GetNodeAsync(at.Region, at.NodeId, cancellationToken) is { } node && node.Node.Allocations.ContainsKey(holder))
+                    {
+                        if (await inventory.TryReplaceAsync(node, node.Node.Release(holder), cancellationToken))
+                        {
+                            break;
+                        }
+                    }
+
+                    return true;
+                },
+                cancellationToken);
+        }
+
+        await store.RemoveFromDispatchAsync(input.TaskId, cancellationToken);
+        return true;
+    }
+}
+
+/// <summary>Writes a task's new status (idempotent: same input, same record).</summary>
+public sealed class RecordDepinTaskActivity(IDepinStore store, ILogger<RecordDepinTaskActivity> logger)
+    : AistoActivity<DepinTaskTransition, bool>
+{
+    public override async Task<bool> ExecuteAsync(DepinTaskTransition input, CancellationToken cancellationToken)
+    {
+        var updated = await store.UpdateTaskAsync(input.TaskId, input.ApplyTo, cancellationToken);
+        logger.LogDebug("DePIN task {TaskId} is {Status}", updated.TaskId, updated.Status);
+        return true;
+    }
+}
+
+/// <summary>Input of <see cref="AccrueDepinRewardActivity"/>: GPU-time one contributor delivered for one task.</summary>
+public sealed record AccrueDepinRewardInput(
+    string TaskId,
+    string ProjectId,
+    string Contributor,
+    long GpuMilliSeconds,
+    string RewardPerGpuHour,
+    DateTimeOffset From,
+    DateTimeOffset To);
+
+/// <summary>
+/// Accrues a contributor's token reward for one task in the ledger (GPU-hours × the project's rate, base units,
+/// rounded down). The entry id is the task id, so a retried or replayed accrual writes nothing twice.
+/// </summary>
+public sealed class AccrueDepinRewardActivity(ILedgerStore ledger, EpochCalendar epochs) : AistoActivity<AccrueDepinRewardInput, string>
+{
+    public override async Task<string> ExecuteAsync(AccrueDepinRewardInput input, CancellationToken cancellationToken)
+    {
+        var reward = DepinRewards.For(input.GpuMilliSeconds, BigInteger.Parse(input.RewardPerGpuHour, System.Globalization.CultureInfo.InvariantCulture));
+        var amount = reward.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await ledger.AppendAsync(
+            new LedgerEntry(
+                epochs.EpochOf(input.To),
+                $"depin-reward-{input.TaskId}",
+                LedgerEntryKind.DepinReward,
+                input.Contributor,
+                0m,
+                input.From,
+                input.To,
+                input.TaskId,
+                amount),
+            cancellationToken);
+        return amount;
+    }
+}

@@ -1,0 +1,293 @@
+using Aisto.Domain.Depin;
+using Aisto.Domain.Leases;
+using Aisto.Domain.Scheduling;
+using Aisto.Orchestrations.Leases;
+using Aisto.Orchestrations.Regions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Orchestrations.Depin;
+
+/// <summary>
+/// The DePIN scheduling cycle: takes the queued tasks in weighted-fair order (<see cref="WeightedFairQueue"/>) and
+/// books each on GPUs pledged to its project first, then on the DePIN pool (the same ETag-guarded inventory rows
+/// and placement policy as leases, pool <c>depin</c>, at most <see cref="DepinOptions.PoolPercent"/> of a model's
+/// GPUs), within the project's GPU cap. Calls that arrive while a cycle runs share the next one, so a flood of
+/// waiting tasks costs one cycle, not one each.
+/// </summary>
+public sealed class DepinDispatcher(
+    IDepinStore store,
+    IInventoryStore inventory,
+    IRegionDirectory regions,
+    IPlacementPolicy placement,
+    ILeaseStore leases,
+    InventoryWriteGate gate,
+    IOptions<DepinOptions> options,
+    ILogger<DepinDispatcher> logger)
+{
+    public const string Pool = "depin";
+
+    /// <summary>CPU and memory a DePIN task takes per whole GPU.</summary>
+    private const int CpuMilliPerGpu = 1000;
+    private const long MemoryMiBPerGpu = 4096;
+
+    /// <summary>
+    /// Cycles start at most this often: each reads the whole dispatch queue, so under a flood of arrivals
+    /// back-to-back cycles would spend the store on rereading it; callers in between share the next cycle.
+    /// </summary>
+    private static readonly TimeSpan MinCycleInterval = TimeSpan.FromMilliseconds(500);
+
+    private readonly Lock sync = new();
+    private Task<IReadOnlyList<string>>? next;
+    private long lastCycleStarted;
+
+    /// <summary>Inventory holder id of a task (task ids come from outside; this keeps them apart from lease ids).</summary>
+    public static string HolderOf(string taskId) => "depin:" + taskId;
+
+    /// <summary>Runs a cycle (or joins the one about to run); returns the ids of the tasks it admitted.</summary>
+    public Task<IReadOnlyList<string>> RunCycleAsync(CancellationToken cancellationToken)
+    {
+        lock (sync)
+        {
+            return next ??= RunNextAsync(cancellationToken);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> RunNextAsync(CancellationToken cancellationToken)
+    {
+        // Leases book through the same gate: one read-place-write of the inventory at a time in this process.
+        return await gate.RunAsync(
+            async () =>
+            {
+                var wait = MinCycleInterval - System.Diagnostics.Stopwatch.GetElapsedTime(lastCycleStarted);
+                if (lastCycleStarted != 0 && wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, cancellationToken);
+                }
+
+                lock (sync)
+                {
+                    next = null; // callers from now on wait for the cycle after this one
+                }
+
+                lastCycleStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                return await CycleAsync(cancellationToken);
+            },
+            cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> CycleAsync(CancellationToken cancellationToken)
+    {
+        // 1. Take the queue, the projects, their fair-share passes and the inventory in one picture.
+        var dispatch = await store.ListDispatchAsync(cancellationToken);
+        var waiting = dispatch.Where(d => !d.Admitted).ToList();
+        if (waiting.Count == 0)
+        {
+            return [];
+        }
+
+        var projects = (await store.ListProjectsAsync(cancellationToken)).ToDictionary(p => p.ProjectId, StringComparer.Ordinal);
+        var fairShare = await store.GetFairShareAsync(cancellationToken);
+        var nodes = (await inventory.ListNodesAsync(cancellationToken)).ToList();
+        var pledges = await UsablePledgesAsync(waiting.Select(w => w.ProjectId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+
+        // 2. What is in use: the DePIN pool per GPU model, and per project (its cap).
+        var poolCap = nodes.GroupBy(n => n.Node.Model, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Sum(n => (long)n.Node.GpuCount * GpuDemand.MilliPerGpu) * options.Value.PoolPercent / 100, StringComparer.OrdinalIgnoreCase);
+        var poolUsed = nodes.GroupBy(n => n.Node.Model, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.Sum(n => n.Node.Allocations.Values.Where(a => a.Pool == Pool).Sum(a => (long)a.TotalGpuMilli)), StringComparer.OrdinalIgnoreCase);
+        var projectUsed = dispatch.Where(d => d.Admitted).GroupBy(d => d.ProjectId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Sum(d => (long)d.GpuMilli), StringComparer.Ordinal);
+        var byId = waiting.ToDictionary(w => w.TaskId, StringComparer.Ordinal);
+
+        // 3. Weighted fair order; each task goes to a pledge of its project first, then to the pool.
+        var admitted = new List<DispatchEntry>();
+        var shares = projects.Values.Select(p => new FairShareProject(p.ProjectId, p.Priority, fairShare.Passes.GetValueOrDefault(p.ProjectId))).ToList();
+        var queue = waiting.Select(w => new FairShareTask(w.TaskId, w.ProjectId, w.GpuModel, w.CostGpuMilliSeconds, w.ArrivalOrder)).ToList();
+        var fair = new WeightedFairQueue(shares, queue, fairShare.VirtualTime);
+        while (fair.Next() is { } task)
+        {
+            var entry = byId[task.TaskId];
+            var withinCap = projectUsed.GetValueOrDefault(entry.ProjectId) + entry.GpuMilli <= projects[entry.ProjectId].MaxGpus * (long)GpuDemand.MilliPerGpu;
+            if (!withinCap)
+            {
+                fair.Hold(task);
+            }
+            else if (await TryBookPledgeAsync(entry, pledges, cancellationToken) || await TryBookPoolAsync(entry, nodes, poolCap, poolUsed, cancellationToken))
+            {
+                projectUsed[entry.ProjectId] = projectUsed.GetValueOrDefault(entry.ProjectId) + entry.GpuMilli;
+                admitted.Add(entry with { Admitted = true });
+                fair.Admit(task);
+            }
+            else
+            {
+                fair.Block(task);
+            }
+        }
+
+        var cycle = fair.Result;
+
+        // 4. Remember who was charged, then mark the admitted (their orchestrations pick their booking up).
+        await store.SaveFairShareAsync(new FairShareState(cycle.Passes, cycle.VirtualTime), cancellationToken);
+        await store.MarkAdmittedAsync(admitted, cancellationToken);
+        if (admitted.Count > 0)
+        {
+            logger.LogInformation("DePIN cycle admitted {Count} of {Waiting} queued tasks", admitted.Count, waiting.Count);
+        }
+
+        return [.. admitted.Select(a => a.TaskId)];
+    }
+
+    /// <summary>Where a task holds capacity now, or null: its pool booking or its pledge booking.</summary>
+    public async Task<DepinPlacement?> FindBookingAsync(string taskId, CancellationToken cancellationToken)
+    {
+        var holder = HolderOf(taskId);
+        foreach (var node in await inventory.ListNodesAsync(cancellationToken))
+        {
+            if (node.Node.Allocations.TryGetValue(holder, out var a))
+            {
+                return new DepinPlacement(node.Node.Region, node.Node.NodeId, node.Node.Model, [.. a.GpuIndices], a.MilliPerGpu, null, DepinPlacement.Platform);
+            }
+        }
+
+        foreach (var pledge in await store.ListPledgesAsync(null, cancellationToken))
+        {
+            if (pledge.Pledge.Holders.TryGetValue(taskId, out var milli))
+            {
+                return await PledgePlacementAsync(pledge.Pledge, milli, cancellationToken);
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<Dictionary<string, List<PledgeVersion>>> UsablePledgesAsync(HashSet<string> projectIds, CancellationToken cancellationToken)
+    {
+        var usable = new Dictionary<string, List<PledgeVersion>>(StringComparer.Ordinal);
+        foreach (var pledge in await store.ListPledgesAsync(null, cancellationToken))
+        {
+            if (!pledge.Pledge.IsActive || !projectIds.Contains(pledge.Pledge.ProjectId) || pledge.Pledge.FreeGpuMilli <= 0)
+            {
+                continue;
+            }
+
+            // The pledge ends with its lease: only an Active lease lends GPUs.
+            var lease = await leases.FindAsync(pledge.Pledge.LeaseId, cancellationToken);
+            if (lease?.Status != LeaseStatus.Active || lease.Placement is null)
+            {
+                continue;
+            }
+
+            if (!usable.TryGetValue(pledge.Pledge.ProjectId, out var list))
+            {
+                usable[pledge.Pledge.ProjectId] = list = [];
+            }
+
+            list.Add(pledge);
+        }
+
+        return usable;
+    }
+
+    private async Task<bool> TryBookPledgeAsync(DispatchEntry entry, Dictionary<string, List<PledgeVersion>> pledges, CancellationToken cancellationToken)
+    {
+        if (!pledges.TryGetValue(entry.ProjectId, out var candidates))
+        {
+            return false;
+        }
+
+        if (candidates.Any(c => c.Pledge.Holders.ContainsKey(entry.TaskId)))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var pledge = candidates[i];
+            if (pledge.Pledge.FreeGpuMilli < entry.GpuMilli)
+            {
+                continue;
+            }
+
+            var lease = await leases.FindAsync(pledge.Pledge.LeaseId, cancellationToken);
+            if (lease?.Request.GpuModel is not { } model || !string.Equals(model, entry.GpuModel, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var holders = new Dictionary<string, int>(pledge.Pledge.Holders, StringComparer.Ordinal) { [entry.TaskId] = entry.GpuMilli };
+            var updated = pledge.Pledge with { Holders = holders };
+            if (await store.TryReplacePledgeAsync(pledge, updated, cancellationToken))
+            {
+                candidates[i] = (await store.FindPledgeAsync(pledge.Pledge.PledgeId, cancellationToken))!;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<bool> TryBookPoolAsync(
+        DispatchEntry entry, List<NodeVersion> nodes, Dictionary<string, long> poolCap, Dictionary<string, long> poolUsed, CancellationToken cancellationToken)
+    {
+        // Booked by a cycle that crashed before it marked the task: that booking stands.
+        if (nodes.Any(n => n.Node.Allocations.ContainsKey(HolderOf(entry.TaskId))))
+        {
+            return true;
+        }
+
+        if (poolUsed.GetValueOrDefault(entry.GpuModel) + entry.GpuMilli > poolCap.GetValueOrDefault(entry.GpuModel))
+        {
+            return false;
+        }
+
+        var gpu = entry.GpuMilli >= GpuDemand.MilliPerGpu ? GpuDemand.Whole(entry.GpuMilli / GpuDemand.MilliPerGpu) : GpuDemand.Fraction(entry.GpuMilli);
+        var gpus = Math.Max(1, entry.GpuMilli / GpuDemand.MilliPerGpu);
+        var request = new PlacementRequest(
+            HolderOf(entry.TaskId), new ResourceRequest([entry.GpuModel], gpu, CpuMilliPerGpu * gpus, MemoryMiBPerGpu * gpus), Pool);
+        for (var attempt = 0; attempt < 8; attempt++)
+        {
+            var decision = placement.Place(InventorySnapshots.ToRegions(nodes, regions.Regions), request);
+            if (decision is null)
+            {
+                return false;
+            }
+
+            var index = nodes.FindIndex(n => n.Node.Region == decision.Region && n.Node.NodeId == decision.NodeId);
+            var chosen = nodes[index];
+            var booked = chosen.Node.TryAllocate(request.HolderId, request.Resources, Pool);
+            if (booked is null)
+            {
+                return false;
+            }
+
+            var won = await inventory.TryReplaceAsync(chosen, booked.Value.Node, cancellationToken);
+            // Either way, read the row back: its new version (ours) or the winner's booking.
+            nodes[index] = await inventory.GetNodeAsync(chosen.Node.Region, chosen.Node.NodeId, cancellationToken) ?? chosen;
+            if (won)
+            {
+                poolUsed[entry.GpuModel] = poolUsed.GetValueOrDefault(entry.GpuModel) + entry.GpuMilli;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<DepinPlacement?> PledgePlacementAsync(DepinPledge pledge, int milli, CancellationToken cancellationToken)
+    {
+        var lease = await leases.FindAsync(pledge.LeaseId, cancellationToken);
+        if (lease?.Placement is not { } at || at.Nodes.Count == 0)
+        {
+            return null;
+        }
+
+        // The task runs on the lease's own GPUs; which ones is the lease's allocation on its node.
+        var node = await inventory.GetNodeAsync(at.Region, at.Nodes[0], cancellationToken);
+        var indices = node?.Node.Allocations.TryGetValue(pledge.LeaseId, out var held) == true ? [.. held.GpuIndices] : new List<int>();
+        var whole = Math.Max(1, milli / GpuDemand.MilliPerGpu);
+        return new DepinPlacement(
+            at.Region, at.Nodes[0], lease.Request.GpuModel, [.. indices.Take(whole)],
+            milli >= GpuDemand.MilliPerGpu ? GpuDemand.MilliPerGpu : milli, pledge.PledgeId, pledge.PayoutAddress);
+    }
+}

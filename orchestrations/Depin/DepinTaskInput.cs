@@ -1,0 +1,34 @@
+using Aisto.Domain.Depin;
+
+namespace Aisto.Orchestrations.Depin;
+
+/// <summary>
+/// Input of <see cref="DepinTaskOrchestrator"/> (instance id = task id). <see cref="RewardPerGpuHour"/> is the
+/// project's rate when the task arrived; <see cref="Attempt"/> and <see cref="Enqueued"/> carry progress across
+/// ContinueAsNew.
+/// </summary>
+public sealed record DepinTaskInput(
+    DepinTaskSpec Spec,
+    DateTimeOffset ReceivedAt,
+    string RewardPerGpuHour,
+    DepinTaskTimings Timings,
+    int Attempt = 1,
+    bool Enqueued = false);
+
+/// <summary>How a task ended.</summary>
+public sealed record DepinTaskOutcome(DepinTaskStatus Status, decimal GpuSeconds, string Reward, string? FailureReason);
+
+/// <summary>The failure reasons a task can end with.</summary>
+public static class DepinFailureReasons
+{
+    public const string NoCapacity = "NoCapacity";
+    public const string ProvisioningFailed = "ProvisioningFailed";
+    public const string ProvisioningTimeout = "ProvisioningTimeout";
+}
+
+/// <summary>Events between task orchestrations.</summary>
+public static class DepinEvents
+{
+    /// <summary>A cycle run by another task admitted this one: its booking is ready.</summary>
+    public const string Admitted = "DepinAdmitted";
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aisto.Domain.Depin;
+using Aisto.Domain.Pricing;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Orchestrations.Depin;
+
+/// <summary>What intake did with one message; the transport maps it to delete/complete or poison/dead-letter.</summary>
+public enum IntakeOutcome
+{
+    /// <summary>A new task: its record is stored and its orchestration scheduled.</summary>
+    Started,
+
+    /// <summary>The same task was delivered before: nothing new was started.</summary>
+    Duplicate,
+
+    /// <summary>The message cannot be run (invalid, unknown project, over the project's cap): poison / dead-letter it.</summary>
+    Rejected,
+}
+
+/// <summary>The verdict on one intake message.</summary>
+public sealed record IntakeVerdict(IntakeOutcome Outcome, string? TaskId, string? Reason = null);
+
+/// <summary>
+/// The one handler behind both intake transports: validates a task message, stores the task (insert-only by task
+/// id) and starts its orchestration under the task id, so a message delivered twice starts one task. Invalid
+/// messages are rejected with the reason (and, when they name a task id, recorded as Rejected). Storage faults are
+/// thrown, so the transport retries the message.
+/// </summary>
+public sealed class DepinTaskIntake(
+    IDepinStore store,
+    PriceBook prices,
+    IOptions<DepinOptions> options,
+    TimeProvider clock,
+    ILogger<DepinTaskIntake> logger)
+{
+    /// <summary>The meter of intake: counter <see cref="VerdictsCounter"/>, tagged <c>outcome</c>.</summary>
+    public const string MeterName = "Aisto.Depin";
+
+    public const string VerdictsCounter = "aisto.depin.intake.messages";
+
+    private static readonly Meter IntakeMeter = new(MeterName);
+    private static readonly Counter<long> Verdicts = IntakeMeter.CreateCounter<long>(VerdictsCounter, description: "Intake messages by outcome.");
+
+    // Projects are never changed once created: a hit is good forever, a miss is read again.
+    private readonly ConcurrentDictionary<string, DepinProject> projects = new(StringComparer.Ordinal);
+
+    public async Task<IntakeVerdict> AcceptAsync(ReadOnlyMemory<byte> body, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        var verdict = await DecideAsync(body, durable, cancellationToken);
+        Verdicts.Add(1, new TagList { { "outcome", verdict.Outcome.ToString() } });
+        return verdict;
+    }
+
+    private async Task<IntakeVerdict> DecideAsync(ReadOnlyMemory<byte> body, DurableTaskClient durable, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(durable);
+
+        // 1. The message itself.
+        var spec = DepinTaskMessage.Parse(body.Span, out var taskId, out var reason);
+        if (spec is null)
+        {
+            return await RejectAsync(taskId, null, reason!, cancellationToken);
+        }
+
+        // 2. Against what is configured: the project, its cap, the GPU model.
+        var project = await ProjectAsync(spec.ProjectId, cancellationToken);
+        reason = project is null ? $"projectId: no project '{spec.ProjectId}'."
+            : !prices.Knows(spec.GpuModel) ? $"gpuModel: unknown GPU model '{spec.GpuModel}'."
+            : spec.Gpu.TotalMilli > project.MaxGpus * 1000 ? $"gpuCount: the project may use at most {project.MaxGpus} GPUs."
+            : null;
+        if (reason is not null)
+        {
+            return await RejectAsync(spec.TaskId, spec.ProjectId, reason, cancellationToken);
+        }
+
+        // 3. Store the task once; a second delivery finds it.
+        var fingerprint = Fingerprint(spec);
+        var received = clock.GetUtcNow();
+        var record = new DepinTaskRecord(spec.TaskId, spec.ProjectId, DepinTaskStatus.Queued, spec, fingerprint, null, 0m, "0", null, received, null);
+        if (!await store.TryCreateTaskAsync(record, cancellationToken))
+        {
+            var existing = await store.GetTaskAsync(spec.TaskId, cancellationToken);
+            if (existing is not null && existing.Fingerprint != fingerprint)
+            {
+                // Not a redelivery: another task under the same id. Dead-letter it; the first one stands.
+                return new IntakeVerdict(IntakeOutcome.Rejected, spec.TaskId, $"taskId: '{spec.TaskId}' was already used for a different task.");
+            }
+
+            if (existing is null || existing.Status == DepinTaskStatus.Rejected ||
+                await durable.GetInstanceAsync(spec.TaskId, getInputsAndOutputs: false, cancellationToken) is not null)
+            {
+                return new IntakeVerdict(IntakeOutcome.Duplicate, spec.TaskId);
+            }
+
+            // Stored by a delivery that crashed before it started the orchestration: start it now.
+            received = existing.ReceivedAt;
+        }
+
+        // 4. The orchestration, under the task id: a second start of the same id is refused by the engine.
+        var input = new DepinTaskInput(spec, received, project!.RewardPerGpuHour, options.Value.ToTimings());
+        try
+        {
+            await durable.ScheduleNewOrchestrationInstanceAsync(
+                nameof(DepinTaskOrchestrator), input, new StartOrchestrationOptions(spec.TaskId), cancellationToken);
+        }
+        catch (Exception ex) when (ex.Message.Contains("already exists", StringComparison.OrdinalIgnoreCase))
+        {
+            return new IntakeVerdict(IntakeOutcome.Duplicate, spec.TaskId);
+        }
+
+        return new IntakeVerdict(IntakeOutcome.Started, spec.TaskId);
+    }
+
+    private async Task<IntakeVerdict> RejectAsync(string? taskId, string? projectId, string reason, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("DePIN message rejected (task {TaskId}): {Reason}", taskId ?? "?", reason);
+        if (taskId is not null)
+        {
+            // Visible as Rejected with its reason; a valid task stored earlier under this id is left alone.
+            var now = clock.GetUtcNow();
+            await store.TryCreateTaskAsync(
+                new DepinTaskRecord(taskId, projectId ?? "", DepinTaskStatus.Rejected, null, "", null, 0m, "0", reason, now, now),
+                cancellationToken);
+        }
+
+        return new IntakeVerdict(IntakeOutcome.Rejected, taskId, reason);
+    }
+
+    private async Task<DepinProject?> ProjectAsync(string projectId, CancellationToken cancellationToken)
+    {
+        if (projects.TryGetValue(projectId, out var known))
+        {
+            return known;
+        }
+
+        var project = await store.GetProjectAsync(projectId, cancellationToken);
+        if (project is not null)
+        {
+            projects[projectId] = project;
+        }
+
+        return project;
+    }
+
+    private static string Fingerprint(DepinTaskSpec spec) =>
+        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(spec)));
+}

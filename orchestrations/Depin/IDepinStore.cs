@@ -1,0 +1,67 @@
+namespace Aisto.Orchestrations.Depin;
+
+/// <summary>
+/// DePIN projects, tasks, the dispatch queue and pledges. Task rows are insert-only by task id (a message delivered
+/// twice finds its task); pledge rows are ETag-guarded.
+/// </summary>
+public interface IDepinStore
+{
+    /// <summary>Inserts a project; false when the id is taken.</summary>
+    Task<bool> TryCreateProjectAsync(DepinProject project, CancellationToken cancellationToken = default);
+
+    Task<DepinProject?> GetProjectAsync(string projectId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<DepinProject>> ListProjectsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a task; false when one with this id exists.</summary>
+    Task<bool> TryCreateTaskAsync(DepinTaskRecord task, CancellationToken cancellationToken = default);
+
+    Task<DepinTaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies <paramref name="change"/> under optimistic concurrency; retried on conflicts.</summary>
+    Task<DepinTaskRecord> UpdateTaskAsync(string taskId, Func<DepinTaskRecord, DepinTaskRecord> change, CancellationToken cancellationToken = default);
+
+    /// <summary>Every task (status, project, GPU-seconds, reward) for the per-project statistics.</summary>
+    Task<IReadOnlyList<DepinTaskRecord>> ListTaskSummariesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Puts a task in the dispatch queue (again); idempotent.</summary>
+    Task EnqueueAsync(DispatchEntry entry, CancellationToken cancellationToken = default);
+
+    Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every task in the dispatch queue, queued or holding capacity.</summary>
+    Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Marks queue entries as holding capacity (admitted) in one go.</summary>
+    Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes a task out of the dispatch queue; absent is fine.</summary>
+    Task RemoveFromDispatchAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>The fair-share state: each project's pass and the virtual time.</summary>
+    Task<FairShareState> GetFairShareAsync(CancellationToken cancellationToken = default);
+
+    Task SaveFairShareAsync(FairShareState state, CancellationToken cancellationToken = default);
+
+    Task CreatePledgeAsync(DepinPledge pledge, CancellationToken cancellationToken = default);
+
+    Task<PledgeVersion?> FindPledgeAsync(string pledgeId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<PledgeVersion>> ListPledgesAsync(string? projectId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the pledge if it is unchanged since read; false when someone else wrote first.</summary>
+    Task<bool> TryReplacePledgeAsync(PledgeVersion expected, DepinPledge updated, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A task in the dispatch queue: what fair share needs, and whether it already holds capacity.</summary>
+public sealed record DispatchEntry(
+    string TaskId,
+    string ProjectId,
+    string GpuModel,
+    int GpuMilli,
+    long CostGpuMilliSeconds,
+    long ArrivalOrder,
+    bool Admitted);
+
+/// <summary>The stride scheduler's persisted state.</summary>
+public sealed record FairShareState(IReadOnlyDictionary<string, long> Passes, long VirtualTime);

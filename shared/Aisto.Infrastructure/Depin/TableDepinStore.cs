@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Text.Json;
+using Aisto.Domain.Depin;
+using Aisto.Infrastructure.Json;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Depin;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Aisto.Infrastructure.Depin;
+
+/// <summary>
+/// DePIN in Azure Tables: <c>depinprojects</c> (one partition), <c>depintasks</c> (PK task id: point reads and
+/// insert-only dedupe), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
+/// cycle reads only these), <c>depinfairshare</c> (passes and virtual time) and <c>depinpledges</c> (ETag-guarded).
+/// </summary>
+public sealed class TableDepinStore(AistoTables tables) : IDepinStore
+{
+    private const string Projects = "depinprojects";
+    private const string Tasks = "depintasks";
+    private const string Dispatch = "depindispatch";
+    private const string FairShare = "depinfairshare";
+    private const string Pledges = "depinpledges";
+    private const string ProjectPartition = "project";
+    private const string TaskRow = "task";
+    private const string DispatchPartition = "dispatch";
+    private const string PledgePartition = "pledge";
+    private const string PassPartition = "pass";
+    private const string ClockPartition = "clock";
+
+    public async Task<bool> TryCreateProjectAsync(DepinProject project, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Projects, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(
+                new TableEntity(ProjectPartition, project.ProjectId) { ["Json"] = JsonSerializer.Serialize(project, AistoJson.Options) },
+                cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<DepinProject?> GetProjectAsync(string projectId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Projects, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(ProjectPartition, projectId, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } e ? Read<DepinProject>(e) : null;
+    }
+
+    public async Task<IReadOnlyList<DepinProject>> ListProjectsAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Projects, cancellationToken);
+        var found = new List<DepinProject>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == ProjectPartition, cancellationToken: cancellationToken))
+        {
+            found.Add(Read<DepinProject>(e));
+        }
+
+        return found;
+    }
+
+    public async Task<bool> TryCreateTaskAsync(DepinTaskRecord task, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Tasks, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(task), cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    public async Task<DepinTaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Tasks, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } e ? Read<DepinTaskRecord>(e) : null;
+    }
+
+    public async Task<DepinTaskRecord> UpdateTaskAsync(
+        string taskId, Func<DepinTaskRecord, DepinTaskRecord> change, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Tasks, cancellationToken);
+        while (true)
+        {
+            var current = await table.GetEntityAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
+            var updated = change(Read<DepinTaskRecord>(current.Value));
+            try
+            {
+                await table.UpdateEntityAsync(ToEntity(updated), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return updated;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed since read: apply the change to the newer record.
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<DepinTaskRecord>> ListTaskSummariesAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Tasks, cancellationToken);
+        var found = new List<DepinTaskRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "ProjectId", "Status", "GpuSeconds", "Reward"], cancellationToken: cancellationToken))
+        {
+            found.Add(new DepinTaskRecord(
+                e.PartitionKey, e.GetString("ProjectId") ?? "", Enum.Parse<DepinTaskStatus>(e.GetString("Status") ?? nameof(DepinTaskStatus.Queued)),
+                null, "", null, decimal.Parse(e.GetString("GpuSeconds") ?? "0", CultureInfo.InvariantCulture), e.GetString("Reward") ?? "0",
+                null, default, null));
+        }
+
+        return found;
+    }
+
+    public async Task EnqueueAsync(DispatchEntry entry, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        try
+        {
+            await table.AddEntityAsync(ToEntity(entry), cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Queued before (a retried activity): keep it as it is, admitted or not.
+        }
+    }
+
+    public async Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(DispatchPartition, taskId, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } e ? FromDispatch(e) : null;
+    }
+
+    public async Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        var found = new List<DispatchEntry>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == DispatchPartition, cancellationToken: cancellationToken))
+        {
+            found.Add(FromDispatch(e));
+        }
+
+        return found;
+    }
+
+    public async Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        foreach (var chunk in entries.Chunk(100))
+        {
+            // One partition: up to 100 rows per transaction.
+            await table.SubmitTransactionAsync(
+                chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e with { Admitted = true }))),
+                cancellationToken);
+        }
+    }
+
+    public async Task RemoveFromDispatchAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        try
+        {
+            await table.DeleteEntityAsync(DispatchPartition, taskId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Gone already.
+        }
+    }
+
+    public async Task<FairShareState> GetFairShareAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(FairShare, cancellationToken);
+        var passes = new Dictionary<string, long>(StringComparer.Ordinal);
+        long virtualTime = 0;
+        await foreach (var e in table.QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            var value = e.GetInt64("Value") ?? 0;
+            if (e.PartitionKey == ClockPartition)
+            {
+                virtualTime = value;
+            }
+            else
+            {
+                passes[e.RowKey] = value;
+            }
+        }
+
+        return new FairShareState(passes, virtualTime);
+    }
+
+    public async Task SaveFairShareAsync(FairShareState state, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(FairShare, cancellationToken);
+        foreach (var chunk in state.Passes.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(
+                chunk.Select(p => new TableTransactionAction(
+                    TableTransactionActionType.UpsertReplace, new TableEntity(PassPartition, p.Key) { ["Value"] = p.Value })),
+                cancellationToken);
+        }
+
+        await table.UpsertEntityAsync(new TableEntity(ClockPartition, "virtual") { ["Value"] = state.VirtualTime }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    public async Task CreatePledgeAsync(DepinPledge pledge, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Pledges, cancellationToken);
+        await table.AddEntityAsync(ToEntity(pledge), cancellationToken);
+    }
+
+    public async Task<PledgeVersion?> FindPledgeAsync(string pledgeId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Pledges, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(PledgePartition, pledgeId, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } e ? new PledgeVersion(Read<DepinPledge>(e), e.ETag.ToString()) : null;
+    }
+
+    public async Task<IReadOnlyList<PledgeVersion>> ListPledgesAsync(string? projectId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Pledges, cancellationToken);
+        var found = new List<PledgeVersion>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == PledgePartition, cancellationToken: cancellationToken))
+        {
+            var pledge = Read<DepinPledge>(e);
+            if (projectId is null || pledge.ProjectId == projectId)
+            {
+                found.Add(new PledgeVersion(pledge, e.ETag.ToString()));
+            }
+        }
+
+        return found;
+    }
+
+    public async Task<bool> TryReplacePledgeAsync(PledgeVersion expected, DepinPledge updated, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Pledges, cancellationToken);
+        try
+        {
+            await table.UpdateEntityAsync(ToEntity(updated), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 409)
+        {
+            return false;
+        }
+    }
+
+    private static T Read<T>(TableEntity e) =>
+        JsonSerializer.Deserialize<T>(e.GetString("Json"), AistoJson.Options) ?? throw new InvalidDataException($"Row {e.PartitionKey}/{e.RowKey} is empty.");
+
+    private static TableEntity ToEntity(DepinTaskRecord task) => new(task.TaskId, TaskRow)
+    {
+        ["ProjectId"] = task.ProjectId,
+        ["Status"] = task.Status.ToString(),
+        ["GpuSeconds"] = task.GpuSeconds.ToString(CultureInfo.InvariantCulture),
+        ["Reward"] = task.Reward,
+        ["Json"] = JsonSerializer.Serialize(task, AistoJson.Options),
+    };
+
+    private static TableEntity ToEntity(DepinPledge pledge) => new(PledgePartition, pledge.PledgeId)
+    {
+        ["ProjectId"] = pledge.ProjectId,
+        ["Json"] = JsonSerializer.Serialize(pledge, AistoJson.Options),
+    };
+
+    private static TableEntity ToEntity(DispatchEntry e) => new(DispatchPartition, e.TaskId)
+    {
+        ["ProjectId"] = e.ProjectId,
+        ["GpuModel"] = e.GpuModel,
+        ["GpuMilli"] = e.GpuMilli,
+        ["Cost"] = e.CostGpuMilliSeconds,
+        ["Arrival"] = e.ArrivalOrder,
+        ["Admitted"] = e.Admitted,
+    };
+
+    private static DispatchEntry FromDispatch(TableEntity e) => new(
+        e.RowKey,
+        e.GetString("ProjectId"),
+        e.GetString("GpuModel"),
+        e.GetInt32("GpuMilli") ?? 0,
+        e.GetInt64("Cost") ?? 0,
+        e.GetInt64("Arrival") ?? 0,
+        e.GetBoolean("Admitted") ?? false);
+}

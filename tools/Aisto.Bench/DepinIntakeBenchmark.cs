@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Aisto.Functions.Standalone;
+using Aisto.Infrastructure.Depin;
+using Aisto.Infrastructure.Queues;
+using Aisto.Infrastructure.Runtime;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Depin;
+using Azure.Storage.Queues;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Bench;
+
+/// <summary>
+/// DePIN intake throughput: N task messages (base64 JSON, as producers send them) are put on the Azurite intake
+/// queue while the standalone app runs; the figure is messages per second from the first send until the app's intake meter has counted
+/// every message as Started — each one received by the queue trigger service, validated, stored, its orchestration scheduled on
+/// the Azure Storage durable engine. The started orchestrations run meanwhile (they are queued on a
+/// full DePIN pool), so the figure includes their load on the same emulator. Afterwards every task is checked to
+/// have exactly one orchestration.
+/// </summary>
+public static class DepinIntakeBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = int.Parse(Option(args, "--count") ?? "2000", CultureInfo.InvariantCulture);
+        var senders = int.Parse(Option(args, "--senders") ?? "16", CultureInfo.InvariantCulture);
+        var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
+        var settings = new Dictionary<string, string?>
+        {
+            ["Aisto:Standalone:Urls"] = $"http://127.0.0.1:{ChildProcess.FreePort()}",
+            ["Aisto:Storage:TablePrefix"] = prefix,
+            ["Aisto:Durable:TaskHub"] = prefix,
+            ["Aisto:Durable:Backend"] = "AzureStorage",
+            ["Aisto:Durable:PartitionCount"] = "4",
+            ["Aisto:Depin:QueueName"] = prefix + "-depin",
+            ["Aisto:Depin:QueueRetryInterval"] = "00:01:00",
+            ["Aisto:Standalone:Queues:MaxPollingInterval"] = "00:00:00.200",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var arg in args.Where(a => a.StartsWith("--Aisto:", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)))
+        {
+            settings[arg[2..arg.IndexOf('=', StringComparison.Ordinal)]] = arg[(arg.IndexOf('=', StringComparison.Ordinal) + 1)..];
+        }
+
+        var prefill = args.Contains("--prefill");
+        var connection = settings.GetValueOrDefault("Aisto:Storage:ConnectionString") ?? "UseDevelopmentStorage=true";
+        var storage = Options.Create(new StorageOptions { ConnectionString = connection, TablePrefix = prefix });
+        await using var emulator = await LocalStorageEmulator.EnsureRunningAsync(
+            connection, RepositoryRoot.Find() ?? Directory.GetCurrentDirectory(), NullLogger.Instance);
+        var queue = new StorageQueues(storage).Get(prefix + "-depin");
+        await queue.CreateIfNotExistsAsync();
+        await new TableDepinStore(new AistoTables(storage)).TryCreateProjectAsync(
+            new DepinProject("bench", "bench", 5, "1000000000000000000", 100_000, DateTimeOffset.UtcNow));
+
+        // Count intake verdicts as the app reports them (its meter), not by polling the queue.
+        long started = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == DepinTaskIntake.MeterName && instrument.Name == DepinTaskIntake.VerdictsCounter)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "outcome" && (string?)tag.Value == nameof(IntakeOutcome.Started))
+                {
+                    Interlocked.Add(ref started, value);
+                }
+            }
+        });
+        listener.Start();
+
+        // --prefill: the messages wait on the queue before the app starts, so the figure is the intake alone; the
+        // clock starts when the app is up, and messages taken during its start are left out of the count.
+        // Otherwise: warm up (JIT, tables, partitions), then send while the app consumes.
+        var warmUp = prefill ? 0 : 40;
+        var sendClock = Stopwatch.StartNew();
+        if (prefill)
+        {
+            await SendAsync(queue, "run", count, senders);
+        }
+
+        var sent = sendClock.Elapsed;
+        await using var app = await StandaloneHost.StartAsync([], settings);
+        var durable = app.Services.GetRequiredService<DurableTaskClient>();
+        await SendAsync(queue, "warm", warmUp, senders);
+        await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp);
+        var clock = Stopwatch.StartNew();
+        var before = Interlocked.Read(ref started) - warmUp;
+        if (!prefill)
+        {
+            await SendAsync(queue, "run", count, senders);
+            sent = clock.Elapsed;
+        }
+
+        await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp + count);
+        clock.Stop();
+
+        // Every task has its orchestration.
+        var instances = 0;
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(64))
+        {
+            var found = await Task.WhenAll(chunk.Select(i => durable.GetInstanceAsync($"run-{i}")));
+            instances += found.Count(f => f is not null);
+        }
+
+        var result = new
+        {
+            benchmark = "depin-intake",
+            engine = "azure-storage (Azurite)",
+            mode = prefill ? "prefilled queue" : "sent while consuming",
+            messages = count,
+            takenDuringStart = before,
+            started = Interlocked.Read(ref started) - warmUp,
+            orchestrationsFound = instances,
+            sendSeconds = Math.Round(sent.TotalSeconds, 2),
+            seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
+            messagesPerSecond = Math.Round((count - before) / clock.Elapsed.TotalSeconds, 1),
+            cores = Environment.ProcessorCount,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(result));
+        return instances == count ? 0 : 1;
+    }
+
+    private static async Task SendAsync(QueueClient queue, string tag, int count, int senders)
+    {
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var json = JsonSerializer.Serialize(new
+                {
+                    taskId = $"{tag}-{i}",
+                    projectId = "bench",
+                    gpuModel = "A100",
+                    gpuCount = 1,
+                    durationMinutes = 60,
+                    image = "ghcr.io/depin/worker:1",
+                    command = new[] { "work" },
+                });
+                await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(json)));
+            }
+        }));
+    }
+
+    private static async Task WaitForAsync(Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(10);
+        while (!done() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
