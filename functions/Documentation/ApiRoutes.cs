@@ -82,6 +82,111 @@ public static class ApiRoutes
                 [401] = Unauthorized,
                 [403] = Forbidden,
             }),
+        ["GetRegionScaling"] = new("Regions and monitoring", "A region's autoscaling: forecasts vs actual demand, and actions", RouteAccess.Tenant,
+            "Per node pool: status, latest demand sample, forecast vs actual (with error and band coverage), latest forecast and " +
+            "recent scaling actions (docs/autoscaling.md).",
+            Query: [QueryParam("hours", "How far back (1–168, default 24).", Int(null, 1, 168))],
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The region's scaling view.", Obj("See docs/autoscaling.md for every field.", ("region", Str()), ("pools", Arr(new OpenApiSchema { Type = "object" })))),
+                [400] = Invalid,
+                [401] = Unauthorized,
+                [404] = NotFound,
+            }),
+
+        ["CreateQuote"] = new("Leases", "Price, total and predicted wait per region, best first; nothing is reserved", RouteAccess.Tenant,
+            "Takes a lease body (workload not needed). Best first: can start now, then shorter wait, lower total, lower latency.",
+            Body: Ref("LeaseRequest"),
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The options.", Obj(null, ("options", Arr(Obj(null,
+                    ("region", Str()), ("pricePerHour", Money("Hourly price")), ("total", Money("Price for the whole duration")),
+                    ("estimatedWaitSeconds", Int()), ("estimatedLatencyMs", Num().Nullable())))))),
+                [400] = Invalid,
+                [401] = Unauthorized,
+            }),
+
+        ["CreateIncubationGrant"] = new("Incubation grants", "Grant a tenant incubation GPU-hours", RouteAccess.Operator,
+            Body: Obj(null, ("tenantId", Str()), ("gpuHours", Num(null, 0.01m)), ("expiresAt", Time())),
+            Headers: [Header("Idempotency-Key", "Same key + same body → same grant.")],
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [201] = new("The grant.", IncubationGrant()),
+                [400] = Invalid,
+                [401] = Unauthorized,
+                [403] = Forbidden,
+                [409] = Conflict,
+            }),
+        ["ListIncubationGrants"] = new("Incubation grants", "Incubation grants (operator: all; tenant: own)", RouteAccess.Tenant,
+            Responses: new Dictionary<int, ApiResponse> { [200] = new("The grants.", Obj(null, ("items", Arr(IncubationGrant())))), [401] = Unauthorized }),
+
+        ["ListPayoutEpochs"] = new("Payouts", "Payout epochs: status, pool and root", RouteAccess.Public,
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The epochs.", Obj(null, ("items", Arr(Obj(null,
+                ("epoch", Int()), ("status", Enum("Epoch status.", "Pending", "Running", "Published", "Completed", "Failed")),
+                ("periodStart", Time()), ("periodEnd", Time()), ("dividendPool", BaseUnits("Dividend pool")), ("merkleRoot", Str().Nullable()))))))
+            }),
+        ["GetPayoutEpoch"] = new("Payouts", "An epoch's report, from which anyone can recompute the root", RouteAccess.Public,
+            "Revenue, costs, profit, dividend share and pool, snapshot block, holders, roll-over, allocations (index, account, amount), " +
+            "Merkle root and publish transaction (docs/payouts.md).",
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The report.", new OpenApiSchema { Type = "object", Description = "See API.md §Payouts and docs/payouts.md." }),
+                [400] = Invalid,
+                [404] = NotFound,
+            }),
+        ["GetPayoutClaim"] = new("Payouts", "A holder's amount and Merkle proof for an epoch", RouteAccess.Public,
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The claim.", Obj(null, ("account", Str()), ("index", Int()), ("amount", BaseUnits("Amount")), ("proof", Arr(Str("32-byte hash, 0x-hex"))))),
+                [400] = Invalid,
+                [404] = NotFound,
+            }),
+        ["StartPayoutEpoch"] = new("Payouts", "Run an epoch's payout now (the timer does it on schedule)", RouteAccess.Operator,
+            Body: Obj(null, ("epoch", Int("Defaults to the last settled epoch.").Nullable())),
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [202] = new("Started (or already running/completed); Location is the status URL.", new OpenApiSchema { Type = "object" }),
+                [400] = Invalid,
+                [401] = Unauthorized,
+                [403] = Forbidden,
+            }),
+
+        ["CreateDepinProject"] = new("DePIN", "Register a DePIN project", RouteAccess.Operator,
+            Body: Obj(null, ("projectId", Str()), ("name", Str()), ("priority", Int(null, 1, 10)), ("rewardPerGpuHour", BaseUnits("Reward per GPU-hour")), ("maxGpus", Int(null, 1))),
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [201] = new("The project.", new OpenApiSchema { Type = "object" }),
+                [400] = Invalid,
+                [401] = Unauthorized,
+                [403] = Forbidden,
+                [409] = Conflict,
+            }),
+        ["ListDepinProjects"] = new("DePIN", "DePIN projects with their task and reward statistics", RouteAccess.Tenant,
+            Responses: new Dictionary<int, ApiResponse> { [200] = new("The projects.", Obj(null, ("items", Arr(new OpenApiSchema { Type = "object" })))), [401] = Unauthorized }),
+        ["GetDepinTask"] = new("DePIN", "A DePIN task", RouteAccess.Tenant,
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The task.", Obj(null, ("taskId", Str()), ("projectId", Str()),
+                    ("status", Enum("Task status.", "Queued", "Running", "Completed", "Failed", "Rejected")),
+                    ("placement", new OpenApiSchema { Type = "object", Nullable = true }), ("gpuSeconds", Int()), ("failureReason", Str().Nullable()))),
+                [401] = Unauthorized,
+                [404] = NotFound,
+            }),
+        ["CreateDepinPledge"] = new("DePIN", "Lend GPUs of your Active lease to a project", RouteAccess.Tenant,
+            Body: Obj(null, ("leaseId", Str()), ("projectId", Str()), ("gpuCount", Int(null, 1)), ("payoutAddress", Str("0x-address"))),
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [201] = new("The pledge.", new OpenApiSchema { Type = "object" }),
+                [400] = Invalid,
+                [401] = Unauthorized,
+                [404] = NotFound,
+                [409] = Conflict,
+            }),
+        ["EndDepinPledge"] = new("DePIN", "End a pledge", RouteAccess.Tenant,
+            Responses: new Dictionary<int, ApiResponse> { [200] = new("The ended pledge.", new OpenApiSchema { Type = "object" }), [401] = Unauthorized, [404] = NotFound }),
+
         ["Dashboard"] = new("Documentation", "The live dashboard (static files)", RouteAccess.Public,
             "GET /api/dashboard/ is the page; / and /dashboard redirect to it on the standalone runtime.",
             Responses: new Dictionary<int, ApiResponse>
@@ -99,6 +204,9 @@ public static class ApiRoutes
                 [404] = NotFound,
             }),
     };
+
+    private static OpenApiSchema IncubationGrant() => Obj(null,
+        ("grantId", Str()), ("tenantId", Str()), ("gpuHours", Num()), ("usedGpuHours", Num()), ("expiresAt", Time()), ("createdAt", Time()));
 
     private static OpenApiParameter QueryParam(string name, string description, OpenApiSchema schema) =>
         new() { Name = name, In = ParameterLocation.Query, Description = description, Schema = schema };
