@@ -121,7 +121,8 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
             var workload = new WorkloadSpec(
                 holder, spec.ProjectId, DepinDispatcher.Pool, placement.NodeId, placement.GpuModel, placement.GpuIndices,
                 placement.MilliPerGpu, new Domain.Leases.Workload(spec.Image, spec.Command, new Dictionary<string, string>()));
-            await context.CallActivityAsync<bool>(
+            // (The activity reports the workload's phase at once; the poll below reads it again either way.)
+            await context.CallActivityAsync<WorkloadState>(
                 nameof(ProvisionWorkloadActivity), new ProvisionWorkloadInput(placement.Region, workload), Retry);
 
             var readyBy = context.CurrentUtcDateTime + input.Timings.ProvisioningTimeout;

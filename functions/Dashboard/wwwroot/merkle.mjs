@@ -1,5 +1,6 @@
-// The payout root exactly as OpenZeppelin's StandardMerkleTree.of(values, ["address", "uint256"]) builds it (and as
-// the domain's MerkleTree does): leaf = keccak256(keccak256(abi.encode(account, amount))), leaves sorted by hash,
+// The payout root exactly as OpenZeppelin's StandardMerkleTree.of(values, ["uint256", "address", "uint256"]) builds it
+// (and as the domain's MerkleTree does): leaf = keccak256(keccak256(abi.encode(index, account, amount))) where index is
+// the allocation's place in the report (the distributor keeps claimed flags as a bitmap of indexes), leaves sorted by hash,
 // a flat tree of 2n-1 nodes with leaf k (sorted) at 2n-2-k, inner node = keccak256 of its children, smaller first.
 import { keccak256, toHex, fromHex } from './keccak.mjs';
 
@@ -10,17 +11,20 @@ function compare(a, b) {
   return 0;
 }
 
-/** The double-hashed leaf of one allocation (account: 0x + 40 hex, amount: decimal string of base units). */
-export function leafHash(account, amount) {
+/** The double-hashed leaf of one allocation (index: its place, account: 0x + 40 hex, amount: decimal string of base units). */
+export function leafHash(index, account, amount) {
   const address = fromHex(account);
   if (address.length !== 20) throw new Error(`not an address: ${account}`);
   if (!/^[0-9]+$/.test(String(amount))) throw new Error(`not a base-unit amount: ${amount}`);
   const value = BigInt(amount);
   if (value > MAX_UINT256) throw new Error(`amount above uint256: ${amount}`);
-  const encoded = new Uint8Array(64);
-  encoded.set(address, 12);
+  if (!Number.isInteger(index) || index < 0) throw new Error(`not an allocation index: ${index}`);
+  const encoded = new Uint8Array(96);
+  let x = BigInt(index);
+  for (let i = 31; i >= 0; i--) { encoded[i] = Number(x & 0xffn); x >>= 8n; }
+  encoded.set(address, 44);
   let v = value;
-  for (let i = 63; i >= 32; i--) { encoded[i] = Number(v & 0xffn); v >>= 8n; }
+  for (let i = 95; i >= 64; i--) { encoded[i] = Number(v & 0xffn); v >>= 8n; }
   return keccak256(keccak256(encoded));
 }
 
@@ -32,10 +36,10 @@ function hashPair(a, b) {
   return keccak256(both);
 }
 
-/** The root (0x hex) of allocations [{ account, amount }]. */
+/** The root (0x hex) of allocations [{ index?, account, amount }] (index defaults to the allocation's place). */
 export function merkleRoot(allocations) {
   if (!allocations.length) throw new Error('no allocations');
-  const leaves = allocations.map(a => leafHash(a.account, a.amount)).sort(compare);
+  const leaves = allocations.map((a, i) => leafHash(a.index ?? i, a.account, a.amount)).sort(compare);
   const n = leaves.length;
   const tree = new Array(2 * n - 1);
   leaves.forEach((leaf, k) => { tree[2 * n - 2 - k] = leaf; });

@@ -76,6 +76,6 @@ public sealed partial class MonitoringTests
         dividendPool = allocations.Aggregate(BigInteger.Zero, (sum, a) => sum + a.Amount).ToString(),
         rolledOver = "0",
         merkleRoot = root,
-        allocations = allocations.Select(a => new { account = a.Account, amount = a.Amount.ToString() }),
+        allocations = allocations.Select((a, i) => new { index = i, account = a.Account, amount = a.Amount.ToString() }),
     };
 }

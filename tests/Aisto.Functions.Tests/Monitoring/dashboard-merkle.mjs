@@ -21,7 +21,7 @@ if (process.argv.includes('--vectors')) {
   const { sets } = JSON.parse(input);
   const results = sets.map(values => ({
     dashboard: merkleRoot(values.map(([account, amount]) => ({ account, amount }))),
-    openZeppelin: StandardMerkleTree.of(values, ['address', 'uint256']).root,
+    openZeppelin: StandardMerkleTree.of(values.map(([account, amount], i) => [i, account, amount]), ['uint256', 'address', 'uint256']).root,
   }));
   process.stdout.write(JSON.stringify({ results }));
 }
