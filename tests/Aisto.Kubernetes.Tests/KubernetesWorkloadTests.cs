@@ -42,7 +42,8 @@ public sealed class KubernetesWorkloadTests : IAsyncLifetime
         Assert.Empty(api.List("jobs"));
         Assert.Empty(api.List("pods"));
         Assert.Contains(api.Requests, r => r.Method == "DELETE" && r.Target.Contains("/jobs/lse-0123456789abcdef01234567", StringComparison.Ordinal) && r.Body.Contains("\"Foreground\"", StringComparison.Ordinal));
-        Assert.Equal(WorkloadPhase.NotFound, (await region.GetWorkloadStateAsync(spec.LeaseId)).Phase);
+        // The pod watch sees the deletion a moment after the API server did it.
+        await EventuallyAsync(async () => (await region.GetWorkloadStateAsync(spec.LeaseId)).Phase == WorkloadPhase.NotFound, "the watch reports the pod gone");
         Assert.True(region.Pods.IsSynced, "readiness came from the pod watch");
     }
 
