@@ -21,10 +21,6 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
     public Task<ReserveCapacityResult> ReserveCapacityAsync([ActivityTrigger] ReserveCapacityInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<ReserveCapacityActivity>().ExecuteAsync(input, cancellationToken);
 
-    [Function(nameof(ReleaseCapacityActivity))]
-    public Task<bool> ReleaseCapacityAsync([ActivityTrigger] ReleaseCapacityInput input, CancellationToken cancellationToken) =>
-        services.GetRequiredService<ReleaseCapacityActivity>().ExecuteAsync(input, cancellationToken);
-
     [Function(nameof(ProvisionWorkloadActivity))]
     public Task<WorkloadState> ProvisionWorkloadAsync([ActivityTrigger] ProvisionWorkloadInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<ProvisionWorkloadActivity>().ExecuteAsync(input, cancellationToken);

@@ -1,17 +1,9 @@
-using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Regions;
 
 namespace Aisto.Orchestrations.Leases;
 
-/// <summary>Input of <see cref="ReleaseCapacityActivity"/>.</summary>
+/// <summary>Which booking to give back: the lease and the node row holding it.</summary>
 public sealed record ReleaseCapacityInput(string LeaseId, string Region, string NodeId);
-
-/// <summary>Gives a booking's GPUs back to its node row; releasing twice changes nothing.</summary>
-public sealed class ReleaseCapacityActivity(CapacityRelease release) : AistoActivity<ReleaseCapacityInput, bool>
-{
-    public override Task<bool> ExecuteAsync(ReleaseCapacityInput input, CancellationToken cancellationToken) =>
-        release.ReleaseAsync(input, cancellationToken);
-}
 
 /// <summary>Removes a booking from its node row with an ETag-guarded write, retried on conflicts.</summary>
 public sealed class CapacityRelease(IInventoryStore inventory, InventoryWriteGate gate)
