@@ -91,7 +91,8 @@ public static class StorageEmulator
             if (started is null || started.HasExited)
             {
                 var root = RepositoryRoot.Find() ?? throw new InvalidOperationException("Run the tests from the repository.");
-                started = await LocalStorageEmulator.EnsureRunningAsync("UseDevelopmentStorage=true", root, NullLogger.Instance);
+                started = await LocalStorageEmulator.EnsureRunningAsync(
+                    "UseDevelopmentStorage=true", root, NullLogger.Instance, persistent: false);
                 if (started is not null)
                 {
                     AppDomain.CurrentDomain.ProcessExit += (_, _) => started.DisposeAsync().AsTask().Wait();

@@ -53,7 +53,7 @@ public static class DepinIntakeBenchmark
         var connection = settings.GetValueOrDefault("Aisto:Storage:ConnectionString") ?? "UseDevelopmentStorage=true";
         var storage = Options.Create(new StorageOptions { ConnectionString = connection, TablePrefix = prefix });
         await using var emulator = await LocalStorageEmulator.EnsureRunningAsync(
-            connection, RepositoryRoot.Find() ?? Directory.GetCurrentDirectory(), NullLogger.Instance);
+            connection, RepositoryRoot.Find() ?? Directory.GetCurrentDirectory(), NullLogger.Instance, persistent: false);
         var queue = new StorageQueues(storage).Get(prefix + "-depin");
         await queue.CreateIfNotExistsAsync();
         await new TableDepinStore(new AistoTables(storage)).TryCreateProjectAsync(
