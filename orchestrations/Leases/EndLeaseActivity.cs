@@ -80,10 +80,7 @@ public sealed class EndLeaseActivity(
     /// </summary>
     private async Task<IReadOnlyList<string>> QueuedForAsync(string gpuModel, string self, CancellationToken cancellationToken)
     {
-        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
-        return [.. queued
-            .Where(l => l.Waiting && l.LeaseId != self && string.Equals(l.GpuModel, gpuModel, StringComparison.OrdinalIgnoreCase))
-            .Take(QueuedLeasesToWake)
-            .Select(l => l.LeaseId)];
+        var waiting = await leases.ListWaitingAsync(gpuModel, QueuedLeasesToWake + 1, cancellationToken);
+        return [.. waiting.Where(l => l.LeaseId != self).Take(QueuedLeasesToWake).Select(l => l.LeaseId)];
     }
 }

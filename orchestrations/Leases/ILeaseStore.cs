@@ -21,8 +21,19 @@ public interface ILeaseStore
     Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Leases holding capacity now (Provisioning or Active) across tenants, with when each expects to end: the
-    /// running work of wait estimates. Read from a small index, never a scan of all leases.
+    /// The oldest queued leases for <paramref name="gpuModel"/> that are waiting for capacity (their first booking
+    /// attempt found none), at most <paramref name="max"/>: the ones to wake when that model frees. Filtered by the
+    /// store, so a long queue is not read whole every time a lease ends.
+    /// </summary>
+    Task<IReadOnlyList<QueuedLease>> ListWaitingAsync(string gpuModel, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>How many queued leases are ahead of <paramref name="lease"/> (0 = next); null when it is not queued.</summary>
+    Task<int?> CountQueuedAheadAsync(LeaseRecord lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Active leases across tenants, with when each expects to end: the running work of wait estimates (a lease
+    /// still Provisioning is not listed; its booking in the inventory carries its expected end). Read from a small
+    /// index, never a scan of all leases.
     /// </summary>
     Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default);
 
@@ -47,7 +58,7 @@ public sealed record QueuedLease(
     int GpuMilli = 1000,
     double DurationHours = 1);
 
-/// <summary>A lease holding capacity: Provisioning (no expiry yet) or Active (until <paramref name="ExpiresAt"/>).</summary>
+/// <summary>An Active lease, holding capacity until <paramref name="ExpiresAt"/>.</summary>
 public sealed record RunningLease(string LeaseId, string TenantId, LeaseStatus Status, DateTimeOffset? ExpiresAt, double DurationHours);
 
 /// <summary>One page of a tenant's leases.</summary>

@@ -27,6 +27,9 @@ public sealed class LeaseCommands(
 {
     private static readonly JsonSerializerOptions FingerprintJson = new() { WriteIndented = false };
 
+    /// <summary>"REGION/MODEL" pairs known to exist (see <see cref="CheckAgainstFleetAsync"/>).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> modelsSeen = new(StringComparer.Ordinal);
+
     public async Task<CommandResult<LeaseRecord>> CreateAsync(
         DurableTaskClient durable, string tenantId, LeaseRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
@@ -93,9 +96,7 @@ public sealed class LeaseCommands(
             return null;
         }
 
-        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
-        var index = queued.ToList().FindIndex(l => l.LeaseId == lease.LeaseId);
-        return index < 0 ? null : index + 1;
+        return await leases.CountQueuedAheadAsync(lease, cancellationToken) is { } ahead ? ahead + 1 : null;
     }
 
     public async Task<CommandResult<LeaseRecord>> ExtendAsync(
@@ -235,10 +236,18 @@ public sealed class LeaseCommands(
                     "region", $"Unknown region '{pinned}'. Known: {string.Join(", ", regions.Regions.Select(r => r.Id))}.");
             }
 
-            var nodes = await regions.Get(pinned).ListNodesAsync(cancellationToken);
-            if (!nodes.Any(n => string.Equals(n.GpuModel, request.GpuModel, StringComparison.OrdinalIgnoreCase)))
+            // A region keeps the GPU models it once had (a pool scaled to zero still takes queued requests), so a
+            // model seen there is remembered instead of listing the region's nodes on every request.
+            var key = $"{pinned}/{request.GpuModel}".ToUpperInvariant();
+            if (!modelsSeen.ContainsKey(key))
             {
-                return CommandResult<LeaseRecord>.Invalid("region", $"Region '{pinned}' has no {request.GpuModel} GPUs.");
+                var nodes = await regions.Get(pinned).ListNodesAsync(cancellationToken);
+                if (!nodes.Any(n => string.Equals(n.GpuModel, request.GpuModel, StringComparison.OrdinalIgnoreCase)))
+                {
+                    return CommandResult<LeaseRecord>.Invalid("region", $"Region '{pinned}' has no {request.GpuModel} GPUs.");
+                }
+
+                modelsSeen.TryAdd(key, true);
             }
         }
 

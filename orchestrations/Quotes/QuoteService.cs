@@ -88,7 +88,7 @@ public sealed class QuoteService(
         var ends = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var lease in await running)
         {
-            // Active: until its expiry. Provisioning: about to start, so for its whole duration from now.
+            // Active: until its expiry. A lease still Provisioning is not listed: its booking says when it should end.
             ends[lease.LeaseId] = lease.ExpiresAt ?? now + TimeSpan.FromHours(lease.DurationHours);
         }
 

@@ -13,8 +13,10 @@ namespace Aisto.Infrastructure.Leases;
 /// Leases in Azure Tables: <c>leases</c> (PK tenant, RK lease id), <c>leaseindex</c> (PK lease id → tenant) so the
 /// lifecycle can find a lease by id alone, and <c>leasequeue</c> (one partition, RK = request time + id) holding the
 /// queued leases oldest first, so queue reads never scan all leases, and <c>leaserunning</c> (one partition, RK lease
-/// id) holding the leases that hold capacity with their expiry, for wait estimates. Updates are ETag-guarded
-/// read-modify-write.
+/// id) holding the Active leases with their expiry, for wait estimates. Updates are ETag-guarded
+/// read-modify-write; the record this process wrote last (with its ETag) stands in for the read, so a lifecycle
+/// that moves its lease through four states reads it once, not four times — if anyone else wrote it meanwhile the
+/// ETag no longer matches and the update reads again.
 /// </summary>
 public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
 {
@@ -28,6 +30,12 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
     // A lease's tenant never changes: remember it instead of reading the index on every update.
     private readonly ConcurrentDictionary<string, string> tenantOf = new(StringComparer.Ordinal);
 
+    /// <summary>Leases this process wrote last, with the ETag of that write; ended leases leave it.</summary>
+    private readonly ConcurrentDictionary<string, (LeaseRecord Lease, ETag ETag)> lastWritten = new(StringComparer.Ordinal);
+
+    /// <summary>A bound on <see cref="lastWritten"/> so leases that never end here cannot grow it without limit.</summary>
+    private const int MaxRemembered = 100_000;
+
     public async Task<bool> TryCreateAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
     {
         var index = await tables.GetAsync(IndexTable, cancellationToken);
@@ -39,8 +47,9 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
                 new TableEntity(lease.LeaseId, "tenant") { ["TenantId"] = lease.TenantId },
                 TableUpdateMode.Replace,
                 cancellationToken);
-            await leases.AddEntityAsync(ToEntity(lease), cancellationToken);
+            var added = await leases.AddEntityAsync(ToEntity(lease), cancellationToken);
             tenantOf[lease.LeaseId] = lease.TenantId;
+            Remember(lease, added.Headers.ETag);
             if (lease.Status == LeaseStatus.Queued)
             {
                 var queue = await tables.GetAsync(QueueTable, cancellationToken);
@@ -84,11 +93,40 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         return new LeasePage([], null);
     }
 
-    public async Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
+        QueryQueueAsync(TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition}"), max, cancellationToken);
+
+    public Task<IReadOnlyList<QueuedLease>> ListWaitingAsync(string gpuModel, int max, CancellationToken cancellationToken = default) =>
+        QueryQueueAsync(
+            TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition} and ModelKey eq {gpuModel.ToUpperInvariant()} and Waiting eq {true}"),
+            max,
+            cancellationToken);
+
+    public async Task<int?> CountQueuedAheadAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (lease.Status != LeaseStatus.Queued)
+        {
+            return null;
+        }
+
+        // Row keys only: the queue is ordered by request time, so the rows before this lease's key are ahead of it.
+        var queue = await tables.GetAsync(QueueTable, cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition} and RowKey lt {QueueKey(lease)}");
+        var ahead = 0;
+        await foreach (var _ in queue.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
+        {
+            ahead++;
+        }
+
+        return ahead;
+    }
+
+    private async Task<IReadOnlyList<QueuedLease>> QueryQueueAsync(string filter, int max, CancellationToken cancellationToken)
     {
         var queue = await tables.GetAsync(QueueTable, cancellationToken);
         var found = new List<QueuedLease>();
-        await foreach (var e in queue.QueryAsync<TableEntity>(x => x.PartitionKey == QueuePartition, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        await foreach (var e in queue.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
         {
             found.Add(new QueuedLease(
                 e.GetString("LeaseId"), e.GetString("TenantId"), e.GetString("GpuModel"), e.GetString("Region"),
@@ -131,10 +169,11 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         var tenant = await TenantOfAsync(leaseId, cancellationToken)
             ?? throw new KeyNotFoundException($"Lease {leaseId} does not exist.");
         var leases = await tables.GetAsync(LeasesTable, cancellationToken);
+        var known = lastWritten.TryRemove(leaseId, out var remembered) ? remembered : ((LeaseRecord, ETag)?)null;
         while (true)
         {
-            var current = await leases.GetEntityAsync<TableEntity>(tenant, leaseId, cancellationToken: cancellationToken);
-            var before = FromEntity(current.Value);
+            var (before, etag) = known ?? await ReadAsync(leases, tenant, leaseId, cancellationToken);
+            known = null;
             var updated = change(before);
             if (before.Status == LeaseStatus.Queued && updated.Status != LeaseStatus.Queued)
             {
@@ -154,7 +193,8 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
 
             try
             {
-                await leases.UpdateEntityAsync(ToEntity(updated), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                var written = await leases.UpdateEntityAsync(ToEntity(updated), etag, TableUpdateMode.Replace, cancellationToken);
+                Remember(updated, written.Headers.ETag);
                 await TrackRunningAsync(before, updated, cancellationToken);
                 return updated;
             }
@@ -163,6 +203,29 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
                 // Changed since we read it: read again and apply the change to the newer record.
             }
         }
+    }
+
+    private static async Task<(LeaseRecord Lease, ETag ETag)> ReadAsync(
+        TableClient leases, string tenant, string leaseId, CancellationToken cancellationToken)
+    {
+        var current = await leases.GetEntityAsync<TableEntity>(tenant, leaseId, cancellationToken: cancellationToken);
+        return (FromEntity(current.Value), current.Value.ETag);
+    }
+
+    private void Remember(LeaseRecord lease, ETag? etag)
+    {
+        if (lease.Status.IsTerminal() || etag is not { } known)
+        {
+            lastWritten.TryRemove(lease.LeaseId, out _);
+            return;
+        }
+
+        if (lastWritten.Count >= MaxRemembered)
+        {
+            lastWritten.Clear();
+        }
+
+        lastWritten[lease.LeaseId] = (lease, known);
     }
 
     public async Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default)
@@ -199,14 +262,15 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
     }
 
     /// <summary>
-    /// Keeps the running index in step with the lease: written when a lease starts holding capacity or its expiry
-    /// moves, removed when it stops. Metering updates change neither, so they cost nothing here. A row lost to a
-    /// crash only makes a wait estimate assume the default holding time for that lease.
+    /// Keeps the running index in step with the lease: written when a lease becomes Active or its expiry moves,
+    /// removed when it stops holding capacity. A Provisioning lease has no expiry yet; wait estimates take the end its
+    /// booking expected. Metering updates change nothing here. A row lost to a crash only makes a wait estimate fall
+    /// back to the booking's expected end for that lease.
     /// </summary>
     private async Task TrackRunningAsync(LeaseRecord before, LeaseRecord updated, CancellationToken cancellationToken)
     {
         static bool Holds(LeaseStatus s) => s is LeaseStatus.Provisioning or LeaseStatus.Active;
-        if (Holds(updated.Status) && (before.Status != updated.Status || before.ExpiresAt != updated.ExpiresAt))
+        if (updated.Status == LeaseStatus.Active && (before.Status != updated.Status || before.ExpiresAt != updated.ExpiresAt))
         {
             var running = await tables.GetAsync(RunningTable, cancellationToken);
             await running.UpsertEntityAsync(
@@ -242,6 +306,7 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         ["LeaseId"] = lease.LeaseId,
         ["TenantId"] = lease.TenantId,
         ["GpuModel"] = lease.Request.GpuModel,
+        ["ModelKey"] = lease.Request.GpuModel.ToUpperInvariant(),
         ["Region"] = lease.Request.Region,
         ["RequestedAt"] = lease.RequestedAt,
         ["GpuMilli"] = lease.Request.Gpu.TotalMilli,

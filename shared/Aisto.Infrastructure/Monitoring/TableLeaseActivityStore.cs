@@ -9,16 +9,29 @@ namespace Aisto.Infrastructure.Monitoring;
 /// <summary>
 /// Lease changes in Azure Tables, table <c>leaseactivity</c>: PK = the UTC hour of the change (<c>yyyyMMddHH</c>),
 /// RK = inverted ticks + lease id + status, so a partition reads newest first and a window of an hour touches two
-/// partitions. The same change recorded twice lands on the same row.
+/// partitions. The same change recorded twice lands on the same row. Changes recorded at the same time share one
+/// request (group commit): every lease transition records one, so under load this table would otherwise take a
+/// sixth of all storage calls.
 /// </summary>
-public sealed class TableLeaseActivityStore(AistoTables tables, TimeProvider clock) : ILeaseActivityStore
+public sealed class TableLeaseActivityStore : ILeaseActivityStore, IAsyncDisposable
 {
     private const string Table = "leaseactivity";
+    private readonly AistoTables tables;
+    private readonly TimeProvider clock;
+    private readonly TableGroupCommit writes;
+
+    public TableLeaseActivityStore(AistoTables tables, TimeProvider clock)
+    {
+        this.tables = tables;
+        this.clock = clock;
+        writes = new TableGroupCommit(ct => tables.GetAsync(Table, ct));
+    }
+
+    public ValueTask DisposeAsync() => writes.DisposeAsync();
 
     public async Task RecordAsync(LeaseActivity activity, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(activity);
-        var table = await tables.GetAsync(Table, cancellationToken);
         var entity = new TableEntity(Hour(activity.At), $"{Inverted(activity.At)}-{activity.LeaseId}-{activity.Status}")
         {
             ["LeaseId"] = activity.LeaseId,
@@ -32,7 +45,7 @@ public sealed class TableLeaseActivityStore(AistoTables tables, TimeProvider clo
             ["At"] = activity.At,
             ["FailureReason"] = activity.FailureReason,
         };
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        await writes.UpsertAsync(entity, cancellationToken);
     }
 
     public async Task<IReadOnlyList<LeaseActivity>> ListSinceAsync(DateTimeOffset since, int max, CancellationToken cancellationToken = default)

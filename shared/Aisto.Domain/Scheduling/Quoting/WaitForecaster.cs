@@ -99,7 +99,10 @@ public static class WaitForecaster
             free += node.FreeGpuMilli;
             foreach (var held in node.Allocations.Values)
             {
-                var end = outlook.ExpectedEnds.TryGetValue(held.HolderId, out var known) ? known : outlook.AsOf + outlook.UnknownHolderEnd;
+                // Its recorded end (an Active lease's expiry), else what its booking expected, else a default.
+                var end = outlook.ExpectedEnds.TryGetValue(held.HolderId, out var known) ? known
+                    : held.Terms?.ExpectedEnd is { } expected && expected != DateTimeOffset.MaxValue ? expected
+                    : outlook.AsOf + outlook.UnknownHolderEnd;
                 running.Add(new RunningWork(
                     held.HolderId, "", CapacityPool.Leasing, LeaseClass.OnDemand, new ResourceAmount(held.TotalGpuMilli, 0, 0),
                     outlook.AsOf, end < outlook.AsOf ? outlook.AsOf : end, Borrowed: false));

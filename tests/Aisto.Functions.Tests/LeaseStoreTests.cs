@@ -1,0 +1,139 @@
+using Aisto.Domain.Leases;
+using Aisto.Domain.Scheduling;
+using Aisto.Infrastructure.Leases;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Leases;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Functions.Tests;
+
+/// <summary>
+/// The lease store and the group-commit writer against Tables on the storage emulator: what the cheaper paths of the
+/// lifecycle (remembered ETags, filtered queue reads, shared batches) must still guarantee.
+/// </summary>
+[Collection(StandaloneCollection.Name)]
+public sealed class LeaseStoreTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Start = new(2026, 5, 1, 8, 0, 0, TimeSpan.Zero);
+    private AistoTables tables = null!;
+
+    public async Task InitializeAsync()
+    {
+        await StorageEmulator.EnsureAsync();
+        tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static LeaseRecord Queued(string id, string model = "H100", int minutesLate = 0, string tenant = "tenant-a") => new(
+        id, tenant, LeaseStatus.Queued,
+        new LeaseRequest(model, GpuDemand.Whole(1), 1, 1, 1m, LeaseClass.OnDemand, LeasePool.Leasing, LeasePurpose.Inference,
+            null, null, null, PreemptionAction.End, null),
+        "fp", null, Start.AddMinutes(minutesLate), null, null, null, 0m, 0m, null);
+
+    private static async Task<List<TableEntity>> RowsAsync(TableClient table)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>())
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    [Fact]
+    public async Task An_update_applies_to_what_another_writer_stored_since_this_process_wrote_the_lease()
+    {
+        var mine = new TableLeaseStore(tables);
+        var other = new TableLeaseStore(tables);
+        await mine.TryCreateAsync(Queued("l1"));
+        await other.UpdateAsync("l1", l => l with { ChargedSoFar = 5m });
+
+        var updated = await mine.UpdateAsync("l1", l => l with { ChargedSoFar = l.ChargedSoFar + 1m });
+
+        Assert.Equal(6m, updated.ChargedSoFar);
+        Assert.Equal(6m, (await other.FindAsync("l1"))!.ChargedSoFar);
+    }
+
+    [Fact]
+    public async Task Consecutive_updates_from_one_process_each_see_the_previous_one()
+    {
+        var store = new TableLeaseStore(tables);
+        await store.TryCreateAsync(Queued("l2"));
+
+        await store.UpdateAsync("l2", l => l with { Status = LeaseStatus.Provisioning });
+        await store.UpdateAsync("l2", l => l with { Status = LeaseStatus.Active, ActiveAt = Start, ExpiresAt = Start.AddHours(1) });
+        await store.UpdateAsync("l2", l => l with { ChargedSoFar = l.ChargedSoFar + 2m });
+        var ended = await store.UpdateAsync("l2", l => l with { Status = LeaseStatus.Expired, EndedAt = Start.AddHours(1) });
+
+        var stored = await new TableLeaseStore(tables).FindAsync("l2");
+        Assert.Equal(ended, stored);
+        Assert.Equal((LeaseStatus.Expired, 2m, Start), (stored!.Status, stored.ChargedSoFar, stored.ActiveAt));
+    }
+
+    [Fact]
+    public async Task Waking_lists_only_the_oldest_waiting_leases_of_the_freed_model_whatever_its_case()
+    {
+        var store = new TableLeaseStore(tables);
+        await store.TryCreateAsync(Queued("a100-waiting", "A100", 0));
+        await store.TryCreateAsync(Queued("h100-not-yet-tried", "H100", 1));
+        foreach (var i in Enumerable.Range(0, 5))
+        {
+            await store.TryCreateAsync(Queued($"h100-waiting-{i}", i % 2 == 0 ? "H100" : "h100", 10 - i));
+            await store.MarkWaitingAsync($"h100-waiting-{i}");
+        }
+
+        await store.MarkWaitingAsync("a100-waiting");
+
+        var woken = await store.ListWaitingAsync("H100", 3);
+
+        Assert.Equal(["h100-waiting-4", "h100-waiting-3", "h100-waiting-2"], woken.Select(l => l.LeaseId));
+    }
+
+    [Fact]
+    public async Task A_queued_lease_counts_the_leases_requested_before_it_and_nothing_else()
+    {
+        var store = new TableLeaseStore(tables);
+        var leases = Enumerable.Range(0, 6).Select(i => Queued($"q{i}", minutesLate: i)).ToList();
+        foreach (var lease in leases)
+        {
+            await store.TryCreateAsync(lease);
+        }
+
+        await store.UpdateAsync("q1", l => l with { Status = LeaseStatus.Cancelled, EndedAt = Start });
+
+        Assert.Equal(0, await store.CountQueuedAheadAsync(leases[0]));
+        Assert.Equal(3, await store.CountQueuedAheadAsync(leases[4]));
+        Assert.Null(await store.CountQueuedAheadAsync(leases[1] with { Status = LeaseStatus.Cancelled }));
+    }
+
+    [Fact]
+    public async Task Concurrent_upserts_through_a_group_commit_are_all_stored_once_each()
+    {
+        await using var writer = new TableGroupCommit(ct => tables.GetAsync("groupcommit", ct));
+        var rows = Enumerable.Range(0, 250).Select(i => new TableEntity($"p{i % 3}", $"r{i % 200:D3}") { ["Value"] = i }).ToList();
+
+        await Task.WhenAll(rows.Select(r => writer.UpsertAsync(r)));
+
+        var table = await tables.GetAsync("groupcommit");
+        var stored = await RowsAsync(table);
+        var expected = rows.GroupBy(r => (r.PartitionKey, r.RowKey)).Count();
+        Assert.Equal(expected, stored.Count);
+        Assert.All(stored, s => Assert.Equal(s.RowKey, $"r{s.GetInt32("Value")!.Value % 200:D3}"));
+    }
+
+    [Fact]
+    public async Task A_row_the_service_rejects_fails_only_its_own_caller()
+    {
+        await using var writer = new TableGroupCommit(ct => tables.GetAsync("groupcommitbad", ct));
+        var good = Enumerable.Range(0, 20).Select(i => writer.UpsertAsync(new TableEntity("p", $"ok{i}") { ["Value"] = i })).ToList();
+        var bad = writer.UpsertAsync(new TableEntity("p", "bad/key"));
+
+        await Task.WhenAll(good);
+        await Assert.ThrowsAnyAsync<Exception>(() => bad);
+        var table = await tables.GetAsync("groupcommitbad");
+        Assert.Equal(20, (await RowsAsync(table)).Count);
+    }
+}
