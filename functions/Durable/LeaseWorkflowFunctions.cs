@@ -29,6 +29,14 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
     public Task<WorkloadState> CheckWorkloadAsync([ActivityTrigger] WorkloadRef input, CancellationToken cancellationToken) =>
         services.GetRequiredService<CheckWorkloadActivity>().ExecuteAsync(input, cancellationToken);
 
+    [Function(nameof(StartLeaseWorkloadActivity))]
+    public Task<LeaseWorkloadProgress> StartLeaseWorkloadAsync([ActivityTrigger] StartLeaseWorkloadInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<StartLeaseWorkloadActivity>().ExecuteAsync(input, cancellationToken);
+
+    [Function(nameof(CheckLeaseWorkloadActivity))]
+    public Task<LeaseWorkloadProgress> CheckLeaseWorkloadAsync([ActivityTrigger] CheckLeaseWorkloadInput input, CancellationToken cancellationToken) =>
+        services.GetRequiredService<CheckLeaseWorkloadActivity>().ExecuteAsync(input, cancellationToken);
+
     [Function(nameof(TeardownWorkloadActivity))]
     public Task<bool> TeardownWorkloadAsync([ActivityTrigger] WorkloadRef input, CancellationToken cancellationToken) =>
         services.GetRequiredService<TeardownWorkloadActivity>().ExecuteAsync(input, cancellationToken);

@@ -48,8 +48,12 @@ public static class LeaseEvents
     public const string Preempt = "PreemptLease";
 }
 
-/// <summary>Payload of <see cref="LeaseEvents.Preempt"/>: which lease the capacity is reclaimed for.</summary>
-public sealed record PreemptLeaseEvent(string ForLeaseId);
+/// <summary>
+/// Payload of <see cref="LeaseEvents.Preempt"/>: which lease the capacity is reclaimed for, and when the reclaiming
+/// lease decided it (its orchestration time). A notice sent before the victim's current run began is about a run that
+/// already ended (events outlive a re-queue's ContinueAsNew) and is ignored; a still-owed reclaim sends a new one.
+/// </summary>
+public sealed record PreemptLeaseEvent(string ForLeaseId, DateTimeOffset? SentAt = null);
 
 /// <summary>Payload of <see cref="LeaseEvents.Extend"/>.</summary>
 public sealed record ExtendLeaseEvent(string RequestId, decimal AdditionalHours);

@@ -39,20 +39,18 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         }
 
         // 2. Provision on the booked node (the booking already shows the lease Provisioning); on failure, give back.
+        //    The activity that sees the workload run marks the lease Active: its clock starts there.
         var reservation = booked.Reservation!;
-        var failure = await ProvisionAsync(context, input, reservation);
+        var (failure, activeAt) = await ProvisionAsync(context, input, reservation);
         if (failure is not null)
         {
             var total = await EndAsync(context, input, LeaseStatus.Failed, failure, reservation, booked.PricePerHour, Now(context), input.ChargedBefore);
             return new LeaseOutcome(LeaseStatus.Failed, failure, total);
         }
 
-        // 3. Active: the clock of the lease starts now.
-        var activeAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
+        // 3. Active.
         var progress = new LeaseProgress(
             reservation, booked.PricePerHour, activeAt, activeAt + input.Request.Duration, activeAt, input.ChargedBefore);
-        await RecordAsync(context, new LeaseTransition(
-            input.LeaseId, LeaseStatus.Active, ActiveAt: progress.ActiveAt, ExpiresAt: progress.ExpiresAt, ChargedSoFar: input.ChargedBefore));
         return await RunActiveAsync(context, input, progress, cancel);
     }
 
@@ -83,7 +81,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             // already has changes nothing); it frees the capacity when the notice runs out and wakes us.
             foreach (var victim in booked.Preempting)
             {
-                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId));
+                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId, Now(context)));
             }
 
             var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
@@ -121,46 +119,51 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         return new LeaseOutcome(status, reason, total);
     }
 
-    /// <summary>Starts the workload and polls until it runs; returns why it failed, or null.</summary>
-    private static async Task<string?> ProvisionAsync(TaskOrchestrationContext context, LeaseLifecycleInput input, ReservedCapacity reservation)
+    /// <summary>Starts the workload and polls until it runs; returns why it failed, or when the lease became Active.</summary>
+    private static async Task<(string? Failure, DateTimeOffset ActiveAt)> ProvisionAsync(
+        TaskOrchestrationContext context, LeaseLifecycleInput input, ReservedCapacity reservation)
     {
-        var workload = new WorkloadRef(reservation.Region, input.LeaseId);
         try
         {
             var spec = new WorkloadSpec(
                 input.LeaseId, input.TenantId, input.Request.Pool.ToString().ToLowerInvariant(), reservation.NodeId,
                 reservation.GpuModel, reservation.GpuIndices, reservation.MilliPerGpu, input.Request.Workload);
-            var state = await context.CallActivityAsync<WorkloadState>(
-                nameof(ProvisionWorkloadActivity), new ProvisionWorkloadInput(reservation.Region, spec), Retry);
+            var progress = await context.CallActivityAsync<LeaseWorkloadProgress>(
+                nameof(StartLeaseWorkloadActivity),
+                new StartLeaseWorkloadInput(reservation.Region, spec, input.Request.Duration, input.ChargedBefore),
+                Retry);
 
             var readyBy = context.CurrentUtcDateTime + input.Timings.ProvisioningTimeout;
             var maxPolls = (int)Math.Ceiling(input.Timings.ProvisioningTimeout / input.Timings.ReadyPollInterval) + 1;
             for (var poll = 0; ; poll++)
             {
-                switch (state.Phase)
+                switch (progress.State.Phase)
                 {
                     case WorkloadPhase.Running:
-                        return null;
+                        return (null, progress.ActiveAt ?? Now(context));
                     case WorkloadPhase.Failed:
-                        return $"{LeaseFailureReasons.ProvisioningFailed}: {state.Reason}";
+                        return ($"{LeaseFailureReasons.ProvisioningFailed}: {progress.State.Reason}", default);
                     case WorkloadPhase.NotFound:
-                        return $"{LeaseFailureReasons.ProvisioningFailed}: the workload disappeared";
+                        return ($"{LeaseFailureReasons.ProvisioningFailed}: the workload disappeared", default);
                     default:
                         break;
                 }
 
                 if (context.CurrentUtcDateTime >= readyBy || poll == maxPolls)
                 {
-                    return LeaseFailureReasons.ProvisioningTimeout;
+                    return (LeaseFailureReasons.ProvisioningTimeout, default);
                 }
 
                 await context.CreateTimer(context.CurrentUtcDateTime + input.Timings.ReadyPollInterval, CancellationToken.None);
-                state = await context.CallActivityAsync<WorkloadState>(nameof(CheckWorkloadActivity), workload, Retry);
+                progress = await context.CallActivityAsync<LeaseWorkloadProgress>(
+                    nameof(CheckLeaseWorkloadActivity),
+                    new CheckLeaseWorkloadInput(reservation.Region, input.LeaseId, input.Request.Duration, input.ChargedBefore),
+                    Retry);
             }
         }
         catch (TaskFailedException ex)
         {
-            return $"{LeaseFailureReasons.ProvisioningFailed}: {ex.FailureDetails.ErrorMessage}";
+            return ($"{LeaseFailureReasons.ProvisioningFailed}: {ex.FailureDetails.ErrorMessage}", default);
         }
     }
 
@@ -223,8 +226,10 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             if (winner == preempt)
             {
                 // Notice: the lease keeps running until the notice runs out (unless it expires first), then ends.
+                var notice = await preempt;
                 var noticeEnds = now + input.Timings.PreemptionNotice;
-                if (progress.PreemptAt is null && noticeEnds < progress.ExpiresAt)
+                var forThisRun = notice.SentAt is not { } sent || sent >= progress.ActiveAt;
+                if (forThisRun && progress.PreemptAt is null && noticeEnds < progress.ExpiresAt)
                 {
                     progress = progress with { PreemptAt = noticeEnds, ExpiresAt = noticeEnds };
                     await RecordAsync(context, new LeaseTransition(

@@ -89,6 +89,7 @@ public static class AistoServiceCollectionExtensions
         services.AddSingleton<QuoteService>();
         services.AddIncubation();
         services.AddSingleton<LeaseMeter>();
+        services.AddSingleton<LeaseActivation>();
         services.AddSingleton<CapacityRelease>();
         services.AddPayouts();
         services.AddDepin();
