@@ -37,7 +37,7 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
             durationHours = 6,
             @class = "onDemand",
             clientLocation = new { lat = 1.35, lon = 103.82 },
-            workload = new { image = "ghcr.io/org/train:1.2", command = new[] { "python", "train.py" }, env = new { EPOCHS = "3" } },
+            workload = new { image = "ghcr.io/org/train:1.2", command = new[] { "python", "train.py" }, env = new Dictionary<string, string> { ["EPOCHS"] = "3" } },
         });
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
         var lease = await created.JsonAsync();
@@ -48,6 +48,7 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
 
         var active = await client.WaitForLeaseAsync(leaseId, l => l.Status() == "Active");
         Assert.Equal("singapore", active.GetProperty("placement").GetProperty("region").GetString());
+        Assert.Equal("3", active.GetProperty("request").GetProperty("workload").GetProperty("env").GetProperty("EPOCHS").GetString());
         var expiresAt = active.GetProperty("expiresAt").GetDateTimeOffset();
         Assert.Equal(TimeSpan.FromHours(6), expiresAt - active.GetProperty("activeAt").GetDateTimeOffset());
 
