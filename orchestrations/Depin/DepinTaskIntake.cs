@@ -30,7 +30,7 @@ public sealed record IntakeVerdict(IntakeOutcome Outcome, string? TaskId, string
 
 /// <summary>
 /// The one handler behind both intake transports: validates a task message, stores the task (insert-only by task
-/// id) and starts its orchestration under the task id, so a message delivered twice starts one task. Invalid
+/// id), puts it in the DePIN dispatch queue and starts its orchestration under the task id, so a message delivered twice starts one task. Invalid
 /// messages are rejected with the reason (and, when they name a task id, recorded as Rejected). Storage faults are
 /// thrown, so the transport retries the message.
 /// </summary>
@@ -104,8 +104,14 @@ public sealed class DepinTaskIntake(
             received = existing.ReceivedAt;
         }
 
-        // 4. The orchestration, under the task id: a second start of the same id is refused by the engine.
-        var input = new DepinTaskInput(spec, received, project!.RewardPerGpuHour, options.Value.ToTimings());
+        // 4. Into the dispatch queue here rather than as the orchestration's first activity: one activity and one
+        //    orchestration turn fewer per task. Insert-only, so a redelivery keeps an entry that was admitted since.
+        await store.EnqueueAsync(
+            new DispatchEntry(spec.TaskId, spec.ProjectId, spec.GpuModel, spec.Gpu.TotalMilli, spec.CostGpuMilliSeconds, received.UtcTicks, Admitted: false),
+            cancellationToken);
+
+        // 5. The orchestration, under the task id: a second start of the same id is refused by the engine.
+        var input = new DepinTaskInput(spec, received, project!.RewardPerGpuHour, options.Value.ToTimings(), Enqueued: true);
         try
         {
             await durable.ScheduleNewOrchestrationInstanceAsync(

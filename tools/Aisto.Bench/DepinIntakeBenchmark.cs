@@ -12,7 +12,6 @@ using Aisto.Orchestrations.Depin;
 using Azure.Storage.Queues;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Aisto.Bench;
@@ -30,6 +29,7 @@ public static class DepinIntakeBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var count = int.Parse(Option(args, "--count") ?? "2000", CultureInfo.InvariantCulture);
+        var engine = Option(args, "--engine") ?? "azure";
         var senders = int.Parse(Option(args, "--senders") ?? "16", CultureInfo.InvariantCulture);
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
         var settings = new Dictionary<string, string?>
@@ -37,7 +37,7 @@ public static class DepinIntakeBenchmark
             ["Aisto:Standalone:Urls"] = $"http://127.0.0.1:{ChildProcess.FreePort()}",
             ["Aisto:Storage:TablePrefix"] = prefix,
             ["Aisto:Durable:TaskHub"] = prefix,
-            ["Aisto:Durable:Backend"] = "AzureStorage",
+            ["Aisto:Durable:Backend"] = engine == "memory" ? "InMemory" : "AzureStorage",
             ["Aisto:Durable:PartitionCount"] = "4",
             ["Aisto:Depin:QueueName"] = prefix + "-depin",
             ["Aisto:Depin:QueueRetryInterval"] = "00:01:00",
@@ -50,10 +50,10 @@ public static class DepinIntakeBenchmark
         }
 
         var prefill = args.Contains("--prefill");
-        var connection = settings.GetValueOrDefault("Aisto:Storage:ConnectionString") ?? "UseDevelopmentStorage=true";
+        await using var emulator = await BenchStorage.StartAsync();
+        var connection = emulator.ConnectionString;
+        settings["Aisto:Storage:ConnectionString"] = connection;
         var storage = Options.Create(new StorageOptions { ConnectionString = connection, TablePrefix = prefix });
-        await using var emulator = await LocalStorageEmulator.EnsureRunningAsync(
-            connection, RepositoryRoot.Find() ?? Directory.GetCurrentDirectory(), NullLogger.Instance, persistent: false);
         var queue = new StorageQueues(storage).Get(prefix + "-depin");
         await queue.CreateIfNotExistsAsync();
         await new TableDepinStore(new AistoTables(storage)).TryCreateProjectAsync(
@@ -96,6 +96,9 @@ public static class DepinIntakeBenchmark
         var durable = app.Services.GetRequiredService<DurableTaskClient>();
         await SendAsync(queue, "warm", warmUp, senders);
         await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp);
+        using var requests = new StorageRequestCounter(prefix) { Counting = true };
+        var appCpu = ProcessCpu.OfThisProcess();
+        var storageCpu = emulator.CpuTime;
         var clock = Stopwatch.StartNew();
         var before = Interlocked.Read(ref started) - warmUp;
         if (!prefill)
@@ -106,6 +109,9 @@ public static class DepinIntakeBenchmark
 
         await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp + count);
         clock.Stop();
+        requests.Counting = false;
+        appCpu = ProcessCpu.OfThisProcess() - appCpu;
+        storageCpu = emulator.CpuTime - storageCpu;
 
         // Every task has its orchestration.
         var instances = 0;
@@ -118,7 +124,7 @@ public static class DepinIntakeBenchmark
         var result = new
         {
             benchmark = "depin-intake",
-            engine = "azure-storage (Azurite)",
+            engine = engine == "memory" ? "in-memory" : "azure-storage (Azurite)",
             mode = prefill ? "prefilled queue" : "sent while consuming",
             messages = count,
             takenDuringStart = before,
@@ -128,8 +134,18 @@ public static class DepinIntakeBenchmark
             seconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
             messagesPerSecond = Math.Round((count - before) / clock.Elapsed.TotalSeconds, 1),
             cores = Environment.ProcessorCount,
+            // Per message while the clock ran, the started orchestrations' own work included.
+            appCpuMsPerMessage = Math.Round(appCpu.TotalMilliseconds / (count - before), 2),
+            storageCpuMsPerMessage = Math.Round(storageCpu.TotalMilliseconds / (count - before), 2),
+            storageRequestsPerMessage = requests.TotalPerItem((int)(count - before)),
+            loadAverage = ProcessCpu.LoadAverage(),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
+        foreach (var (request, perMessage) in requests.PerItem((int)(count - before)))
+        {
+            Console.Error.WriteLine($"{perMessage,8:0.00}  {request}");
+        }
+
         return instances == count ? 0 : 1;
     }
 

@@ -26,17 +26,8 @@ public static class LifecycleBenchmark
         var count = int.Parse(Option(args, "--count") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
         var prefix = "bench" + Guid.NewGuid().ToString("N")[..8];
 
-        // Its own in-memory Azurite on free ports: nothing else's traffic competes with it, a data folder grown by
-        // earlier runs cannot slow it, and its CPU time can be charged to the lifecycles.
-        var (blob, queue, table) = (ChildProcess.FreePort(), ChildProcess.FreePort(), ChildProcess.FreePort());
-        var connection = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
-        await using var emulator = await LocalStorageEmulator.EnsureRunningAsync(
-            connection, RepositoryRoot.Find() ?? Directory.GetCurrentDirectory(),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, persistent: false)
-            ?? throw new InvalidOperationException("Could not start Azurite.");
+        await using var emulator = await BenchStorage.StartAsync();
+        var connection = emulator.ConnectionString;
         var settings = new Dictionary<string, string?>
         {
             ["Aisto:Storage:ConnectionString"] = connection,
@@ -65,13 +56,13 @@ public static class LifecycleBenchmark
         await RunBatchAsync(commands, durable, 4, "warm");
         using var requests = new StorageRequestCounter(prefix) { Counting = true };
         var appCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var storageCpu = CpuTime(emulator.Id);
+        var storageCpu = emulator.CpuTime;
         var clock = Stopwatch.StartNew();
         var outcomes = await RunBatchAsync(commands, durable, count, "run");
         clock.Stop();
         requests.Counting = false;
         appCpu = Process.GetCurrentProcess().TotalProcessorTime - appCpu;
-        storageCpu = CpuTime(emulator.Id) - storageCpu;
+        storageCpu = emulator.CpuTime - storageCpu;
 
         var result = new
         {
@@ -86,7 +77,7 @@ public static class LifecycleBenchmark
             appCpuMsPerLifecycle = Math.Round(appCpu.TotalMilliseconds / count, 1),
             storageCpuMsPerLifecycle = Math.Round(storageCpu.TotalMilliseconds / count, 1),
             storageRequestsPerLifecycle = requests.TotalPerItem(count),
-            loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : null,
+            loadAverage = ProcessCpu.LoadAverage(),
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         foreach (var (request, perLifecycle) in requests.PerItem(count))
@@ -133,22 +124,6 @@ public static class LifecycleBenchmark
         }
 
         return [.. finished.Values];
-    }
-
-    /// <summary>User + system CPU time of a process (Linux /proc; zero elsewhere).</summary>
-    private static TimeSpan CpuTime(int pid)
-    {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat))
-        {
-            return TimeSpan.Zero;
-        }
-
-        // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-        var fields = File.ReadAllText(stat)[(File.ReadAllText(stat).LastIndexOf(')') + 2)..].Split(' ');
-        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) +
-                    long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
-        return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
     private static string? Option(string[] args, string name)
