@@ -1,8 +1,8 @@
 using System.Globalization;
 using Aisto.Domain.Ledger;
 using Aisto.Domain.Payouts;
-using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Depin;
+using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Ledger;
 using Microsoft.Extensions.Logging;
