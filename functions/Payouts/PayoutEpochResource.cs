@@ -30,6 +30,8 @@ public static class PayoutEpochResource
             infrastructure = Money(r.Books?.InfrastructureCostUsd),
             depinRewards = Money(r.Books?.DepinRewardsUsd),
             incubationGrants = Money(r.Books?.IncubationGrantsUsd),
+            meteredGpuHours = r.Books?.MeteredGpuHours.ToString("0.000000", CultureInfo.InvariantCulture),
+            uncostedLines = r.Books?.UncostedLines,
         },
         profit = Money(r.Books?.ProfitUsd),
         dividendShare = r.DividendShare?.ToString(CultureInfo.InvariantCulture),

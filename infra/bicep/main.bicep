@@ -387,6 +387,9 @@ var appSettings = {
   Aisto__Payouts__Schedule: '0 0 * * * *'
   Aisto__Payouts__DividendShare: '1.0'
   Aisto__Payouts__UsdPerPayoutToken: '1.0'
+  Aisto__Payouts__UsdPerRewardToken: '1.0'
+  Aisto__Payouts__RewardTokenDecimals: '18'
+  Aisto__Payouts__InfrastructureCost__DefaultGpuHourUsd: '1.0'
   Aisto__Payouts__Allowlist: payoutAllowlist
   Aisto__Payouts__SettlementDelay: '02:00:00'
   Aisto__Payouts__CatchUpEpochs: '3'

@@ -1,8 +1,12 @@
 using System.Globalization;
 using Aisto.Domain.Ledger;
 using Aisto.Domain.Payouts;
+using Aisto.Orchestrations.Depin;
 using Aisto.Orchestrations.Durable;
+using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Ledger;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Aisto.Orchestrations.Payouts;
 
@@ -26,11 +30,53 @@ public sealed class BeginPayoutEpochActivity(IPayoutStore store, TimeProvider cl
     }
 }
 
-/// <summary>Closes the epoch's books from its ledger lines (lease revenue; infrastructure, DePIN and incubation costs).</summary>
-public sealed class CloseEpochLedgerActivity(ILedgerStore ledger) : AistoActivity<long, EpochLedgerClose>
+/// <summary>
+/// Closes the epoch's books from its ledger lines: lease revenue; infrastructure cost of the metered GPU time (each
+/// lease charge's and each platform-pool DePIN task's GPUs × period, at the configured rate of its region and model),
+/// DePIN rewards to contributors valued in USD, incubation grants.
+/// </summary>
+public sealed class CloseEpochLedgerActivity(
+    ILedgerStore ledger,
+    ILeaseStore leases,
+    IDepinStore depin,
+    IOptions<PayoutOptions> options,
+    ILogger<CloseEpochLedgerActivity> logger) : AistoActivity<long, EpochLedgerClose>
 {
-    public override async Task<EpochLedgerClose> ExecuteAsync(long input, CancellationToken cancellationToken) =>
-        EpochLedgerClose.Close(input, await ledger.ListAsync(input, cancellationToken));
+    public override async Task<EpochLedgerClose> ExecuteAsync(long input, CancellationToken cancellationToken)
+    {
+        var entries = await ledger.ListAsync(input, cancellationToken);
+        var footprints = new Dictionary<string, MeteredGpuFootprint>(StringComparer.Ordinal);
+        foreach (var leaseId in entries.Where(e => e.Kind == LedgerEntryKind.LeaseCharge).Select(e => e.Reference).Distinct(StringComparer.Ordinal))
+        {
+            if (await leases.FindAsync(leaseId, cancellationToken) is { Placement: { } placement } lease)
+            {
+                footprints[leaseId] = new MeteredGpuFootprint(placement.Region, lease.Request.GpuModel, lease.Request.Gpu.TotalMilli);
+            }
+        }
+
+        var platformTasks = entries
+            .Where(e => e.Kind == LedgerEntryKind.DepinReward && e.Account == DepinPlacement.Platform)
+            .Select(e => e.Reference)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var taskId in platformTasks)
+        {
+            if (await depin.GetTaskAsync(taskId, cancellationToken) is { Placement: { } placement })
+            {
+                footprints[taskId] = new MeteredGpuFootprint(placement.Region, placement.GpuModel, placement.TotalGpuMilli);
+            }
+        }
+
+        var books = EpochLedgerClose.Close(input, entries, options.Value.Costing(footprints));
+        if (books.UncostedLines > 0)
+        {
+            logger.LogWarning(
+                "Epoch {Epoch}: {Count} metered ledger lines name a lease or task that was not found; their GPU time has no infrastructure cost",
+                input,
+                books.UncostedLines);
+        }
+
+        return books;
+    }
 }
 
 /// <summary>Takes the roll-overs of earlier epochs into this epoch's pool (base units, as a string).</summary>

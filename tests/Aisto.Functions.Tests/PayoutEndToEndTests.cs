@@ -93,9 +93,16 @@ public sealed class PayoutEndToEndTests(TestChain testChain, Xunit.Abstractions.
         var allocations = report.GetProperty("allocations").EnumerateArray()
             .Select(a => new DividendAllocation(a.GetProperty("account").GetString()!, BigInteger.Parse(a.GetProperty("amount").GetString()!, CultureInfo.InvariantCulture)))
             .ToList();
+        // Costs: the lease's 2 H100 GPU-seconds at the configured us-east rate (1.85 USD per GPU-hour by default).
+        var costs = report.GetProperty("costs");
+        var infrastructure = decimal.Parse(costs.GetProperty("infrastructure").GetString()!, CultureInfo.InvariantCulture);
+        var gpuHours = decimal.Parse(costs.GetProperty("meteredGpuHours").GetString()!, CultureInfo.InvariantCulture);
         Assert.Equal(LeaseMoney(revenue), report.GetProperty("revenue").GetString());
-        Assert.Equal(LeaseMoney(revenue), report.GetProperty("profit").GetString());
-        Assert.Equal(new BigInteger(decimal.Truncate(revenue * 1_000_000m)), pool);
+        Assert.InRange(infrastructure, (gpuHours * 1.85m) - 0.00001m, (gpuHours * 1.85m) + 0.00001m);
+        Assert.True(gpuHours > 0, costs.ToString());
+        Assert.Equal(0, costs.GetProperty("uncostedLines").GetInt32());
+        Assert.Equal(LeaseMoney(revenue - infrastructure), report.GetProperty("profit").GetString());
+        Assert.Equal(new BigInteger(decimal.Truncate((revenue - infrastructure) * 1_000_000m)), pool);
         Assert.Equal(3, report.GetProperty("holderCount").GetInt32());
         Assert.Equal(1, report.GetProperty("excludedHolders").GetInt32());
         Assert.Equal(new[] { alice, bob }.Order(StringComparer.Ordinal), allocations.Select(a => a.Account));

@@ -33,8 +33,8 @@ public sealed record ForecastOptions
     /// </summary>
     public bool ScaleBandWithLevel { get; init; } = true;
 
-    /// <summary>Upper edge of the band; the planner provisions for this one (0.95: tuned by replay, docs/autoscaling.md).</summary>
-    public double UpperQuantile { get; init; } = 0.95;
+    /// <summary>Upper edge of the band; the planner provisions for this one (0.90: tuned by replay, docs/autoscaling.md).</summary>
+    public double UpperQuantile { get; init; } = 0.90;
 
     /// <summary>Throws when the options cannot work together.</summary>
     public void Validate()

@@ -37,6 +37,11 @@ public sealed class ScalePlanner
         var desired = Math.Max(floor, Math.Clamp(NodesFor(target, gpusPerNode), Policy.MinNodes, Policy.MaxNodes));
         var active = state.ActiveNodes;
 
+        // 2b. whole-node reserve: beside the nodes running work, keep IdleNodeReserve empty ones (nodes on their way
+        //     count as empty), so a whole-node request does not wait a lead time while the GPU totals look fine
+        var reserved = Math.Min(ReservedNodes(state), Math.Max(Policy.MaxNodes, floor));
+        desired = Math.Max(desired, reserved);
+
         // 3. queued work that fits on no ready node needs nodes of its own, whatever the GPU totals say (free GPUs
         //    scattered over busy nodes cannot take an 8-GPU request); nodes on their way count towards them
         if (state.UnplaceableGpus > 0)
@@ -83,7 +88,7 @@ public sealed class ScalePlanner
         else
         {
             // 5. scale in, only past the hysteresis band and the cooldown, and only through nodes that run nothing
-            var desiredIn = Math.Max(floor, Math.Clamp(NodesFor(target + Policy.ScaleInHysteresisGpus, gpusPerNode), Policy.MinNodes, Policy.MaxNodes));
+            var desiredIn = Math.Max(Math.Max(floor, reserved), Math.Clamp(NodesFor(target + Policy.ScaleInHysteresisGpus, gpusPerNode), Policy.MinNodes, Policy.MaxNodes));
             var inService = state.Nodes.Where(n => !n.Draining).ToList();
             var surplus = Math.Min(Math.Min(active - desiredIn, Policy.MaxScaleInStep), inService.Count);
             if (surplus <= 0)
@@ -142,6 +147,12 @@ public sealed class ScalePlanner
             desired,
             actions.ToImmutable(),
             reason);
+    }
+
+    private int ReservedNodes(PoolState state)
+    {
+        var busy = state.Nodes.Count(n => !n.Draining && !n.IsIdle);
+        return Policy.IdleNodeReserve == 0 || busy < Policy.IdleNodeReserveFromBusyNodes ? 0 : busy + Policy.IdleNodeReserve;
     }
 
     private static int NodesFor(double gpus, double gpusPerNode) =>

@@ -28,8 +28,25 @@ public sealed record ScalingPolicy
     /// <summary>No scale-in sooner than this after any scaling action.</summary>
     public TimeSpan ScaleInCooldown { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>GPUs provisioned above the forecast's upper band (4: tuned by replay, docs/autoscaling.md).</summary>
-    public double HeadroomGpus { get; init; } = 4;
+    /// <summary>
+    /// GPUs provisioned above the forecast's upper band (0: the idle-node reserve buys more per GPU-hour on the replays,
+    /// docs/autoscaling.md).
+    /// </summary>
+    public double HeadroomGpus { get; init; }
+
+    /// <summary>
+    /// Nodes kept empty in service (or on their way) beside the busy ones, so a request as large as a whole node
+    /// starts at once however the running work is spread: GPU totals cannot see that free GPUs scattered over busy
+    /// nodes take no whole-node request. Met by the forecast's own slack when it leaves a node empty; otherwise it
+    /// adds nodes (the over-provisioning placeholder of Cluster Autoscaler setups, as a planner rule).
+    /// </summary>
+    public int IdleNodeReserve { get; init; } = 1;
+
+    /// <summary>
+    /// The idle-node reserve is kept only while at least this many nodes run work: in a small or quiet pool a spare
+    /// node is a large share of the cost, in a busy one a small share.
+    /// </summary>
+    public int IdleNodeReserveFromBusyNodes { get; init; } = 5;
 
     /// <summary>Share of the target added on top (0.1 = 10 %).</summary>
     public double HeadroomFraction { get; init; }
@@ -60,6 +77,11 @@ public sealed record ScalingPolicy
         if (MinNodes < 0 || MaxNodes < MinNodes)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxNodes), "Need 0 ≤ MinNodes ≤ MaxNodes.");
+        }
+
+        if (IdleNodeReserve < 0 || IdleNodeReserveFromBusyNodes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(IdleNodeReserve), IdleNodeReserve, "The idle-node reserve must not be negative.");
         }
 
         if (MaxScaleOutStep < 1 || MaxScaleInStep < 0)

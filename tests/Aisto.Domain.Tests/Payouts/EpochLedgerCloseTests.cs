@@ -14,7 +14,7 @@ public sealed class EpochLedgerCloseTests
             Line(LedgerEntryKind.LeaseCharge, 1000.50m, "lease-a/0"),
             Line(LedgerEntryKind.LeaseCharge, 499.50m, "lease-b/0"),
             Line(LedgerEntryKind.InfrastructureCost, 300m, "infra/us"),
-            Line(LedgerEntryKind.DepinReward, 120m, "depin/p1"),
+            Line(LedgerEntryKind.DepinReward, 120m, "depin/p1", account: "0x00000000000000000000000000000000000000c1"),
             Line(LedgerEntryKind.IncubationGrant, 80m, "grant/x"),
         };
 

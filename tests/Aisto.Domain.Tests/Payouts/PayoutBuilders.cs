@@ -15,8 +15,8 @@ internal static class PayoutBuilders
 
     public static HolderBalance Holder(int n, BigInteger balance) => new(Account(n), balance);
 
-    public static LedgerEntry Line(LedgerEntryKind kind, decimal usd, string id, long epoch = 7) =>
-        new(epoch, id, kind, "platform", usd, Start, Start.AddDays(1), id);
+    public static LedgerEntry Line(LedgerEntryKind kind, decimal usd, string id, long epoch = 7, string account = "platform") =>
+        new(epoch, id, kind, account, usd, Start, Start.AddDays(1), id);
 
     /// <summary>1–60 holders with distinct random accounts and balances up to 2^96, some of them tiny.</summary>
     public static readonly Gen<HolderBalance[]> Holders =

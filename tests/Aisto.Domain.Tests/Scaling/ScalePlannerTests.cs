@@ -5,8 +5,9 @@ namespace Aisto.Domain.Tests.Scaling;
 
 public sealed class ScalePlannerTests
 {
-    // The cases below do their arithmetic without the default headroom, unless they set one.
-    private static readonly ScalingPolicy NoHeadroom = new() { HeadroomGpus = 0 };
+    // The cases below do their arithmetic without headroom or idle-node reserve, unless they set one.
+    private static readonly ScalingPolicy NoHeadroom = new() { HeadroomGpus = 0, IdleNodeReserve = 0 };
+    private static readonly ScalingPolicy Reserve = NoHeadroom with { IdleNodeReserve = 1, IdleNodeReserveFromBusyNodes = 4 };
 
     private static ScalePlanner Planner(ScalingPolicy? policy = null) => new(policy ?? NoHeadroom);
 
@@ -24,6 +25,41 @@ public sealed class ScalePlannerTests
         Assert.Equal(40, plan.TargetGpus);
         Assert.Equal(5, plan.DesiredNodes);
         Assert.Equal(3, Count(plan, ScaleActionKind.Provision));
+    }
+
+    [Fact]
+    public void Keeps_an_empty_node_beside_the_busy_ones_when_the_forecast_leaves_none()
+    {
+        var pool = Pool().ReadyNodes(4, runningEach: 7).Build();
+
+        var plan = Planner(Reserve).Plan(pool, Forecast(30), Now);
+
+        Assert.Equal(5, plan.DesiredNodes);
+        Assert.Equal(1, Count(plan, ScaleActionKind.Provision));
+    }
+
+    [Fact]
+    public void Keeps_no_empty_node_while_fewer_nodes_than_the_threshold_are_busy()
+    {
+        var pool = Pool().ReadyNodes(3, runningEach: 7).Build();
+
+        var plan = Planner(Reserve).Plan(pool, Forecast(22), Now);
+
+        Assert.Equal(3, plan.DesiredNodes);
+        Assert.Equal(ScaleDirection.Hold, plan.Direction);
+    }
+
+    [Theory]
+    [InlineData(1, 0)] // an empty ready node is the reserve
+    [InlineData(0, 1)] // so is a node on its way
+    public void An_empty_node_already_there_or_on_its_way_is_the_reserve_and_is_not_removed(int idleNodes, int provisioning)
+    {
+        var pool = Pool().ReadyNodes(4, runningEach: 7).ReadyNodes(idleNodes).Provisioning(provisioning).ScaledOut(TimeSpan.FromHours(1)).Build();
+
+        var plan = Planner(Reserve).Plan(pool, Forecast(10), Now);
+
+        Assert.Equal(5, plan.DesiredNodes);
+        Assert.Empty(plan.Actions);
     }
 
     [Fact]

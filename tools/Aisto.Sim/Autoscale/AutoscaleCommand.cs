@@ -33,7 +33,8 @@ internal static class AutoscaleCommand
         {
             Console.Error.WriteLine("usage: autoscale --trace TRACE.csv --policy " + string.Join('|', Policies) + "|all [--json] [--plot FILE.svg] [--plot-days N] [--slow-starts FILE.csv]");
             Console.Error.WriteLine("  fleet:      [--lead-minutes 10] [--gpus-per-node 8] [--interval-seconds 60] [--gpu-model M]");
-            Console.Error.WriteLine("  predictive: [--quantile 0.95] [--flat-band] [--headroom-gpus 4] [--headroom-fraction 0] [--hysteresis-gpus 4]");
+            Console.Error.WriteLine("  predictive: [--quantile 0.90] [--flat-band] [--headroom-gpus 0] [--headroom-fraction 0] [--hysteresis-gpus 4]");
+            Console.Error.WriteLine("              [--idle-nodes 1] [--idle-nodes-from-busy 5]");
             Console.Error.WriteLine("              [--scale-in-cooldown-minutes 10] [--max-scale-in-step 2] [--max-scale-out-step 8] [--refit-minutes 60]");
             return 2;
         }
@@ -105,6 +106,8 @@ internal static class AutoscaleCommand
             MaxScaleInStep = line.Integer("max-scale-in-step", defaults.MaxScaleInStep),
             ScaleInCooldown = TimeSpan.FromMinutes(line.Number("scale-in-cooldown-minutes", defaults.ScaleInCooldown.TotalMinutes)),
             HeadroomGpus = line.Number("headroom-gpus", defaults.HeadroomGpus),
+            IdleNodeReserve = line.Integer("idle-nodes", defaults.IdleNodeReserve),
+            IdleNodeReserveFromBusyNodes = line.Integer("idle-nodes-from-busy", defaults.IdleNodeReserveFromBusyNodes),
             HeadroomFraction = line.Number("headroom-fraction", defaults.HeadroomFraction),
             ScaleInHysteresisGpus = line.Number("hysteresis-gpus", defaults.ScaleInHysteresisGpus),
         };

@@ -23,6 +23,7 @@ internal sealed class OraclePolicy(DemandCurve curve, ScalePlanner planner, int 
     {
         HeadroomGpus = 0,
         HeadroomFraction = 0,
+        IdleNodeReserve = 0,
         ScaleInHysteresisGpus = 0,
         ScaleOutCooldown = TimeSpan.Zero,
         ScaleInCooldown = TimeSpan.Zero,
