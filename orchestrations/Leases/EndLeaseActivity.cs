@@ -36,11 +36,9 @@ public sealed class EndLeaseActivity(
     IRegionDirectory regions,
     CapacityRelease release,
     IncubationGrants grants,
+    LeaseAdmission admission,
     ILogger<EndLeaseActivity> logger) : AistoActivity<EndLeaseInput, EndLeaseResult>
 {
-    /// <summary>Queued leases woken when capacity frees.</summary>
-    private const int QueuedLeasesToWake = 20;
-
     public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
     {
         var charged = input.ChargedBefore;
@@ -57,7 +55,7 @@ public sealed class EndLeaseActivity(
 
             await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);
             await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, held.Region, held.NodeId), cancellationToken);
-            wake = await QueuedForAsync(held.GpuModel, input.LeaseId, cancellationToken);
+            wake = await QueuedForAsync(input.LeaseId, cancellationToken);
         }
 
         var end = input.Status == LeaseStatus.Queued
@@ -75,15 +73,13 @@ public sealed class EndLeaseActivity(
     }
 
     /// <summary>
-    /// The oldest leases waiting for the freed GPU model — only those whose first booking attempt found nothing, so
-    /// a lease still on its way to its first attempt is not disturbed.
+    /// The waiting leases the admission walk admits now that the capacity is free (in its order: class, age, fair
+    /// share, backfill) — only those whose first booking attempt found nothing, so a lease still on its way to its
+    /// first attempt is not disturbed.
     /// </summary>
-    private async Task<IReadOnlyList<string>> QueuedForAsync(string gpuModel, string self, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> QueuedForAsync(string self, CancellationToken cancellationToken)
     {
-        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
-        return [.. queued
-            .Where(l => l.Waiting && l.LeaseId != self && string.Equals(l.GpuModel, gpuModel, StringComparison.OrdinalIgnoreCase))
-            .Take(QueuedLeasesToWake)
-            .Select(l => l.LeaseId)];
+        var (walk, queue) = await admission.RunAsync(cancellationToken);
+        return LeaseAdmission.ToWake(walk, queue, self);
     }
 }

@@ -37,6 +37,8 @@ public interface ILeaseStore
 /// <param name="Waiting">True once a booking attempt found no capacity: only such leases are woken when capacity frees.</param>
 /// <param name="GpuMilli">GPU demand in thousandths (wait estimates).</param>
 /// <param name="DurationHours">Requested duration (wait estimates).</param>
+/// <param name="Request">The whole request (class, pool, resources, region preference) for the admission walk;
+/// null for a row written before queue rows carried it.</param>
 public sealed record QueuedLease(
     string LeaseId,
     string TenantId,
@@ -45,7 +47,8 @@ public sealed record QueuedLease(
     DateTimeOffset RequestedAt,
     bool Waiting,
     int GpuMilli = 1000,
-    double DurationHours = 1);
+    double DurationHours = 1,
+    LeaseRequest? Request = null);
 
 /// <summary>A lease holding capacity: Provisioning (no expiry yet) or Active (until <paramref name="ExpiresAt"/>).</summary>
 public sealed record RunningLease(string LeaseId, string TenantId, LeaseStatus Status, DateTimeOffset? ExpiresAt, double DurationHours);

@@ -22,6 +22,7 @@ public sealed class LeaseCommands(
     IRegionDirectory regions,
     PriceBook prices,
     IncubationGrants grants,
+    LeaseAdmission admission,
     IOptions<LeaseOptions> options,
     TimeProvider clock)
 {
@@ -85,7 +86,10 @@ public sealed class LeaseCommands(
         return page with { Items = [.. page.Items.Select(WithLiveCharge)] };
     }
 
-    /// <summary>Position in the queue (1 = next) of a queued lease, across tenants, oldest first.</summary>
+    /// <summary>
+    /// Position in the queue (1 = next) of a queued lease, across tenants, in the order the admission walk admits
+    /// (<see cref="LeaseAdmission"/>): the order booking actually follows.
+    /// </summary>
     public async Task<int?> QueuePositionAsync(LeaseRecord lease, CancellationToken cancellationToken)
     {
         if (lease.Status != LeaseStatus.Queued)
@@ -93,9 +97,8 @@ public sealed class LeaseCommands(
             return null;
         }
 
-        var queued = await leases.ListQueuedAsync(10_000, cancellationToken);
-        var index = queued.ToList().FindIndex(l => l.LeaseId == lease.LeaseId);
-        return index < 0 ? null : index + 1;
+        var (walk, _) = await admission.RunAsync(cancellationToken);
+        return walk.PositionOf(lease.LeaseId);
     }
 
     public async Task<CommandResult<LeaseRecord>> ExtendAsync(

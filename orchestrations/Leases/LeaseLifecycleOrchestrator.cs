@@ -86,6 +86,12 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
                 context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId));
             }
 
+            // The admission walk let other queued leases go first: wake them so they book now, not at their next retry.
+            foreach (var ahead in booked.Wake ?? [])
+            {
+                context.SendEvent(ahead, LeaseEvents.CapacityFreed, input.LeaseId);
+            }
+
             var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
             if (now >= deadline || cancel.IsCompleted)
             {

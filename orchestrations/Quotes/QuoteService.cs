@@ -17,6 +17,7 @@ public sealed class QuoteService(
     ILeaseStore leases,
     IRegionDirectory regions,
     PriceBook prices,
+    LeaseAdmission admission,
     TimeProvider clock)
 {
     /// <summary>How long a holder with no known end (a DePIN task, a row the running index missed) is assumed to hold.</summary>
@@ -74,7 +75,11 @@ public sealed class QuoteService(
             return null;
         }
 
+        // The leases ahead are those ahead in the admission walk's order (the order booking follows).
         var outlook = await ReadOutlookAsync(cancellationToken);
+        var (walk, _) = await admission.RunAsync(cancellationToken);
+        var rank = walk.Order.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        outlook = outlook with { Queue = [.. outlook.Queue.OrderBy(q => rank.GetValueOrDefault(q.Id, int.MaxValue))] };
         return WaitForecaster.ForQueuedLease(outlook, lease.LeaseId, lease.Request);
     }
 

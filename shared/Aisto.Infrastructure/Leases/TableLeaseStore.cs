@@ -95,7 +95,8 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
                 e.GetDateTimeOffset("RequestedAt") ?? default,
                 e.GetBoolean("Waiting") ?? false,
                 e.GetInt32("GpuMilli") ?? 1000,
-                e.GetDouble("DurationHours") ?? 1));
+                e.GetDouble("DurationHours") ?? 1,
+                e.GetString("Request") is { } request ? JsonSerializer.Deserialize<LeaseRequest>(request, AistoJson.Options) : null));
             if (found.Count == max)
             {
                 break;
@@ -246,6 +247,7 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         ["RequestedAt"] = lease.RequestedAt,
         ["GpuMilli"] = lease.Request.Gpu.TotalMilli,
         ["DurationHours"] = (double)lease.Request.DurationHours,
+        ["Request"] = JsonSerializer.Serialize(lease.Request, AistoJson.Options),
     };
 
     private async Task<string?> TenantOfAsync(string leaseId, CancellationToken cancellationToken)
