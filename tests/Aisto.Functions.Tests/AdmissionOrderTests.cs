@@ -108,7 +108,13 @@ public sealed class AdmissionOrderTests : IAsyncLifetime
 
     private static object Body(string region, string model, int gpus, decimal hours = 1, string leaseClass = "onDemand") => new
     {
-        gpuModel = model, gpuCount = gpus, cpuCores = gpus, memoryGiB = 4 * gpus, durationHours = hours, region, @class = leaseClass,
+        gpuModel = model,
+        gpuCount = gpus,
+        cpuCores = gpus,
+        memoryGiB = 4 * gpus,
+        durationHours = hours,
+        region,
+        @class = leaseClass,
     };
 
     /// <summary>Fills <paramref name="nodes"/> whole nodes of the model with 8-GPU leases and waits until they run.</summary>
