@@ -45,7 +45,7 @@ public sealed class EndLeaseActivity(
         IReadOnlyList<string> wake = [];
         if (input.Reservation is { } held)
         {
-            await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
+            var releasing = await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
             if (input.EndedAt > input.MeterFrom)
             {
                 charged += await meter.ChargeAsync(
@@ -56,6 +56,12 @@ public sealed class EndLeaseActivity(
             await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);
             await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, held.Region, held.NodeId), cancellationToken);
             wake = await QueuedForAsync(input.LeaseId, cancellationToken);
+            if (input.Status == LeaseStatus.Queued)
+            {
+                // Preempted and re-queued: an incubation lease keeps this run's GPU-hours on its draw, so its final
+                // settlement counts every run (the run's start is cleared when it goes back to the queue).
+                await grants.RecordRequeuedRunAsync(releasing, input.EndedAt, cancellationToken);
+            }
         }
 
         var end = input.Status == LeaseStatus.Queued
