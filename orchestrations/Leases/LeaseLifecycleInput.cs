@@ -49,7 +49,8 @@ public static class LeaseEvents
 }
 
 /// <summary>Payload of <see cref="LeaseEvents.Preempt"/>: which lease the capacity is reclaimed for.</summary>
-public sealed record PreemptLeaseEvent(string ForLeaseId);
+/// <param name="Notice">How long the victim may keep running (a DePIN task victim uses it; a lease uses its own).</param>
+public sealed record PreemptLeaseEvent(string ForLeaseId, TimeSpan? Notice = null);
 
 /// <summary>Payload of <see cref="LeaseEvents.Extend"/>.</summary>
 public sealed record ExtendLeaseEvent(string RequestId, decimal AdditionalHours);

@@ -83,7 +83,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             // already has changes nothing); it frees the capacity when the notice runs out and wakes us.
             foreach (var victim in booked.Preempting)
             {
-                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId));
+                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId, input.Timings.PreemptionNotice));
             }
 
             // The admission walk let other queued leases go first: wake them so they book now, not at their next retry.

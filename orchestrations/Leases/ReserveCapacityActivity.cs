@@ -2,6 +2,7 @@ using Aisto.Domain.Leases;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Pools;
+using Aisto.Orchestrations.Depin;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.Logging;
@@ -172,7 +173,8 @@ public sealed class ReserveCapacityActivity(
                 request.Pool, string.Join(", ", unmarked), plan.Region, plan.NodeId, input.LeaseId);
         }
 
-        return ReserveCapacityResult.Nothing with { Preempting = plan.Victims };
+        // A DePIN task victim is told through its task orchestration (instance id = task id).
+        return ReserveCapacityResult.Nothing with { Preempting = [.. plan.Victims.Select(v => DepinDispatcher.TaskOf(v) ?? v)] };
     }
 
     private ReserveCapacityResult ToResult(NodeState node, NodeAllocation allocation, LeaseRequest request, IReadOnlyList<NodeVersion> nodes)
