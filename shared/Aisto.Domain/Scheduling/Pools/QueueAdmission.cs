@@ -12,7 +12,9 @@ public sealed record QueuedLeaseRequest(string Id, string Tenant, LeaseRequest R
 public sealed record AdmittedLease(string Id, PlacementDecision Decision, bool Borrowed);
 
 /// <summary>The node a blocked lease holds back, and when it is expected to start there (EASY backfill).</summary>
-public sealed record NodeReservation(string LeaseId, string Region, string NodeId, DateTimeOffset Start);
+/// <param name="AdmittedBefore">How many leases the walk had admitted when it made the reservation: only those after
+/// them are held to it.</param>
+public sealed record NodeReservation(string LeaseId, string Region, string NodeId, DateTimeOffset Start, int AdmittedBefore);
 
 /// <summary>What one admission walk over the queue decided.</summary>
 /// <param name="Admitted">The leases that may take capacity now, in admission order.</param>
@@ -244,7 +246,7 @@ public static class QueueAdmission
 
                     if (best is null || start < best.Start)
                     {
-                        best = new NodeReservation(lease.Id, node.Region, node.NodeId, start);
+                        best = new NodeReservation(lease.Id, node.Region, node.NodeId, start, _admitted.Count);
                     }
                 }
             }

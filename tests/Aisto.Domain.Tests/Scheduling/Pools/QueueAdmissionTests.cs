@@ -62,7 +62,7 @@ public sealed class QueueAdmissionTests
         var result = region.Admit(queue);
 
         Assert.Equal(["short"], result.Admitted.Select(a => a.Id));
-        Assert.Equal(new NodeReservation("big", "r", "n1", Now.AddHours(1)), Assert.Single(result.Reservations));
+        Assert.Equal(new NodeReservation("big", "r", "n1", Now.AddHours(1), AdmittedBefore: 0), Assert.Single(result.Reservations));
         Assert.Equal(["short", "big", "long"], result.Order);
     }
 
@@ -162,6 +162,21 @@ public sealed class QueueAdmissionTests
 
             Assert.Equal(full.Order, reread.Order);
             Assert.Equal(full.AdmissionOf(one.Id), decided.AdmissionOf(one.Id));
+        }, iter: 200);
+
+    [Fact]
+    public void Nothing_admitted_onto_a_reserved_node_outlasts_the_reservation() =>
+        Gen.Select(GenRegion, GenLease.Array[0, 30]).Sample((region, queue) =>
+        {
+            var leases = queue.DistinctBy(q => q.Id).ToDictionary(q => q.Id);
+
+            var result = region.Admit([.. leases.Values]);
+
+            foreach (var reservation in result.Reservations)
+            {
+                var admittedBehind = result.Admitted.Skip(reservation.AdmittedBefore).Where(a => a.Decision.NodeId == reservation.NodeId);
+                Assert.All(admittedBehind, a => Assert.True(Now + leases[a.Id].Request.Duration <= reservation.Start, $"{a.Id} outlasts {reservation}"));
+            }
         }, iter: 200);
 
     private static QueuedLeaseRequest Lease(
