@@ -78,7 +78,12 @@ public sealed class QuoteService(
         // The leases ahead are those ahead in the admission walk's order (the order booking follows).
         var outlook = await ReadOutlookAsync(cancellationToken);
         var (walk, _) = await admission.RunAsync(cancellationToken);
-        var rank = walk.Order.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < walk.Order.Count; i++)
+        {
+            rank.TryAdd(walk.Order[i], i);
+        }
+
         outlook = outlook with { Queue = [.. outlook.Queue.OrderBy(q => rank.GetValueOrDefault(q.Id, int.MaxValue))] };
         return WaitForecaster.ForQueuedLease(outlook, lease.LeaseId, lease.Request);
     }
