@@ -23,6 +23,7 @@ public sealed class DepinDispatcher(
     ILeaseStore leases,
     InventoryWriteGate gate,
     IOptions<DepinOptions> options,
+    TimeProvider clock,
     ILogger<DepinDispatcher> logger)
 {
     public const string Pool = "depin";
@@ -43,6 +44,10 @@ public sealed class DepinDispatcher(
 
     /// <summary>Inventory holder id of a task (task ids come from outside; this keeps them apart from lease ids).</summary>
     public static string HolderOf(string taskId) => "depin:" + taskId;
+
+    /// <summary>The task id of an inventory holder id, or null when the holder is not a DePIN task.</summary>
+    public static string? TaskOf(string holderId) =>
+        holderId is not null && holderId.StartsWith("depin:", StringComparison.Ordinal) ? holderId["depin:".Length..] : null;
 
     /// <summary>Runs a cycle (or joins the one about to run); returns the ids of the tasks it admitted.</summary>
     public Task<IReadOnlyList<string>> RunCycleAsync(CancellationToken cancellationToken)
@@ -255,7 +260,11 @@ public sealed class DepinDispatcher(
 
             var index = nodes.FindIndex(n => n.Node.Region == decision.Region && n.Node.NodeId == decision.NodeId);
             var chosen = nodes[index];
-            var booked = chosen.Node.TryAllocate(request.HolderId, request.Resources, Pool);
+            // Terms: DePIN work is the lowest priority (spot), so when a pool takes back the quota a task borrowed,
+            // the task goes before any lease; its expected end lets admission plan around it.
+            var now = clock.GetUtcNow();
+            var runFor = TimeSpan.FromSeconds(entry.CostGpuMilliSeconds / Math.Max(1, entry.GpuMilli));
+            var booked = chosen.Node.TryAllocate(request.HolderId, request.Resources, Pool, new BookingTerms(LeaseClass.Spot, now, now + runFor));
             if (booked is null)
             {
                 return false;

@@ -24,6 +24,9 @@ public static class DepinFailureReasons
     public const string NoCapacity = "NoCapacity";
     public const string ProvisioningFailed = "ProvisioningFailed";
     public const string ProvisioningTimeout = "ProvisioningTimeout";
+
+    /// <summary>Not an end: a pool took back the quota the task borrowed, and it was queued again.</summary>
+    public const string Preempted = "Preempted";
 }
 
 /// <summary>Events between task orchestrations.</summary>

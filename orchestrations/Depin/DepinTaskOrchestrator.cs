@@ -63,10 +63,21 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
             return await EndAsync(context, spec, DepinTaskStatus.Failed, 0m, "0", failure);
         }
 
-        // 4. The simulated (or real) cluster runs it for the duration the message asked for.
+        // 4. The simulated (or real) cluster runs it for the duration the message asked for — unless a pool takes
+        //    back the quota it borrowed: then it stops when the notice runs out, gives the GPUs to the lease they
+        //    were reclaimed for, and queues again (keeping its place) for the rest of its run.
         var startedAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
         var endsAt = startedAt.AddSeconds(spec.DurationSeconds);
-        await context.CreateTimer(endsAt.UtcDateTime, CancellationToken.None);
+        if (await RunUntilAsync(context, endsAt) is { } reclaim)
+        {
+            await TeardownAsync(context, placement, spec.TaskId);
+            await ReleaseAsync(context, spec.TaskId, placement);
+            context.SendEvent(reclaim.ForLeaseId, LeaseEvents.CapacityFreed, spec.TaskId);
+            var left = endsAt - new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
+            await RecordAsync(context, new DepinTaskTransition(spec.TaskId, DepinTaskStatus.Queued, FailureReason: DepinFailureReasons.Preempted));
+            context.ContinueAsNew(input with { Spec = spec with { DurationMinutes = Math.Ceiling((decimal)Math.Max(1, left.TotalSeconds)) / 60m }, Enqueued = false });
+            return new DepinTaskOutcome(DepinTaskStatus.Queued, 0m, "0", DepinFailureReasons.Preempted);
+        }
 
         // 5. Done: free the GPUs, let the next tasks in, meter the GPU-time and accrue the contributor's reward.
         await TeardownAsync(context, placement, spec.TaskId);
@@ -109,6 +120,34 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
         }
 
         return (null, false);
+    }
+
+    /// <summary>
+    /// Waits until the run ends, or until a preemption notice (a lease reclaiming the quota the task borrowed) runs
+    /// out first: then returns that notice. Notices after the first change nothing.
+    /// </summary>
+    private static async Task<PreemptLeaseEvent?> RunUntilAsync(TaskOrchestrationContext context, DateTimeOffset endsAt)
+    {
+        using var stopWaiting = new CancellationTokenSource();
+        var done = context.CreateTimer(endsAt.UtcDateTime, stopWaiting.Token);
+        var preempt = context.WaitForExternalEvent<PreemptLeaseEvent>(LeaseEvents.Preempt, stopWaiting.Token);
+        var winner = await Task.WhenAny(done, preempt);
+        StopWaiting(stopWaiting);
+        if (winner == done)
+        {
+            return null;
+        }
+
+        var reclaim = await preempt;
+        var noticeEnds = context.CurrentUtcDateTime + (reclaim.Notice ?? TimeSpan.Zero);
+        if (noticeEnds >= endsAt.UtcDateTime)
+        {
+            await context.CreateTimer(endsAt.UtcDateTime, CancellationToken.None); // It ends before the notice does.
+            return null;
+        }
+
+        await context.CreateTimer(noticeEnds, CancellationToken.None);
+        return reclaim;
     }
 
     /// <summary>Starts the task's workload and polls until it runs; returns why it failed, or null.</summary>

@@ -21,6 +21,13 @@ public interface IIncubationGrantStore
     Task<IncubationDraw?> GetDrawAsync(string tenantId, string leaseId, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Records what one run of a re-queued incubation lease used (<paramref name="runKey"/> names the run; recording
+    /// it again changes nothing): an unsettled draw's used hours add up its finished runs until it is settled.
+    /// Returns the draw; null when the lease drew nothing.
+    /// </summary>
+    Task<IncubationDraw?> RecordRunAsync(string tenantId, string leaseId, string runKey, decimal gpuHours, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Settles a lease's draw: its grant keeps <paramref name="usedGpuHours"/> (at most what was drawn) and gets the
     /// rest back. Returns the settled draw; settling again changes nothing. Null when the lease drew nothing.
     /// </summary>

@@ -14,6 +14,8 @@ public sealed record IncubationGrant(
 }
 
 /// <summary>What one incubation lease drew from a grant; settled (the unused part given back) when the lease ends.</summary>
+/// <param name="UsedGpuHours">Once settled, what the lease used in all; before, what its finished earlier runs used
+/// (a lease preempted and re-queued runs more than once).</param>
 public sealed record IncubationDraw(string LeaseId, string TenantId, string GrantId, decimal GpuHours, bool Settled, decimal UsedGpuHours);
 
 /// <summary>How an attempt to draw from a tenant's grants went.</summary>

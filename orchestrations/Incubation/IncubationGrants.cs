@@ -78,6 +78,35 @@ public sealed class IncubationGrants(
     }
 
     /// <summary>
+    /// Records what the run that just ended used, for an incubation lease that was preempted and goes back to the
+    /// queue (call it with the lease as it ran, <see cref="LeaseRecord.ActiveAt"/> set): its final settlement then
+    /// counts every run, not only the last. Idempotent by run (its start); does nothing for other leases.
+    /// </summary>
+    public async Task RecordRequeuedRunAsync(LeaseRecord ran, DateTimeOffset endedAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ran);
+        if (ran.Request.Pool != LeasePool.Incubation || ran.ActiveAt is not { } activeAt)
+        {
+            return;
+        }
+
+        var runKey = activeAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await store.RecordRunAsync(ran.TenantId, ran.LeaseId, runKey, RunGpuHours(ran, endedAt), cancellationToken);
+    }
+
+    /// <summary>GPU-hours of the lease's current run: its GPUs from Active to <paramref name="endedAt"/>.</summary>
+    private static decimal RunGpuHours(LeaseRecord lease, DateTimeOffset endedAt)
+    {
+        if (lease.ActiveAt is not { } activeAt || endedAt <= activeAt)
+        {
+            return 0m;
+        }
+
+        var hours = (decimal)(endedAt - activeAt).TotalSeconds / 3600m;
+        return Math.Round(lease.Request.Gpu.Gpus * hours, 6, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>
     /// Gives back the unused part of an ended incubation lease's draw and books what it used as a platform cost.
     /// Call it with the lease as ended (terminal status, <see cref="LeaseRecord.EndedAt"/> set); it does nothing for
     /// leases that drew no grant, and calling it again changes nothing. Returns the GPU-hours given back.
@@ -91,14 +120,10 @@ public sealed class IncubationGrants(
             return 0m;
         }
 
-        // 1. What it used: its GPUs from Active to its end, never more than it drew.
+        // 1. What it used: its GPUs from Active to its end, plus its earlier runs if it was re-queued, never more
+        //    than it drew.
         var endedAt = ended.EndedAt ?? clock.GetUtcNow();
-        var used = 0m;
-        if (ended.ActiveAt is { } activeAt && endedAt > activeAt)
-        {
-            var hours = (decimal)(endedAt - activeAt).TotalSeconds / 3600m;
-            used = Math.Min(draw.GpuHours, Math.Round(ended.Request.Gpu.Gpus * hours, 6, MidpointRounding.AwayFromZero));
-        }
+        var used = Math.Min(draw.GpuHours, (draw.Settled ? 0m : draw.UsedGpuHours) + RunGpuHours(ended, endedAt));
 
         // 2. The cost first (idempotent by lease id), so a crash before the settlement leaves nothing unbooked.
         if (used > 0 && ended.Placement is { } placement)
@@ -107,7 +132,7 @@ public sealed class IncubationGrants(
             await ledger.AppendAsync(
                 new LedgerEntry(
                     epochs.EpochOf(endedAt), $"incubation-{ended.LeaseId}", LedgerEntryKind.IncubationGrant, ended.TenantId,
-                    usd, ended.ActiveAt!.Value, endedAt, ended.LeaseId),
+                    usd, ended.ActiveAt ?? endedAt, endedAt, ended.LeaseId),
                 cancellationToken);
         }
 

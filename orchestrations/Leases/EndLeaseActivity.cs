@@ -36,18 +36,16 @@ public sealed class EndLeaseActivity(
     IRegionDirectory regions,
     CapacityRelease release,
     IncubationGrants grants,
+    LeaseAdmission admission,
     ILogger<EndLeaseActivity> logger) : AistoActivity<EndLeaseInput, EndLeaseResult>
 {
-    /// <summary>Queued leases woken when capacity frees.</summary>
-    private const int QueuedLeasesToWake = 20;
-
     public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
     {
         var charged = input.ChargedBefore;
         IReadOnlyList<string> wake = [];
         if (input.Reservation is { } held)
         {
-            await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
+            var releasing = await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
             if (input.EndedAt > input.MeterFrom)
             {
                 charged += await meter.ChargeAsync(
@@ -57,7 +55,13 @@ public sealed class EndLeaseActivity(
 
             await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);
             await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, held.Region, held.NodeId), cancellationToken);
-            wake = await QueuedForAsync(held.GpuModel, input.LeaseId, cancellationToken);
+            wake = await QueuedForAsync(input.LeaseId, cancellationToken);
+            if (input.Status == LeaseStatus.Queued)
+            {
+                // Preempted and re-queued: an incubation lease keeps this run's GPU-hours on its draw, so its final
+                // settlement counts every run (the run's start is cleared when it goes back to the queue).
+                await grants.RecordRequeuedRunAsync(releasing, input.EndedAt, cancellationToken);
+            }
         }
 
         var end = input.Status == LeaseStatus.Queued
@@ -75,12 +79,13 @@ public sealed class EndLeaseActivity(
     }
 
     /// <summary>
-    /// The oldest leases waiting for the freed GPU model — only those whose first booking attempt found nothing, so
-    /// a lease still on its way to its first attempt is not disturbed.
+    /// The waiting leases the admission walk admits now that the capacity is free (in its order: class, age, fair
+    /// share, backfill) — only those whose first booking attempt found nothing, so a lease still on its way to its
+    /// first attempt is not disturbed.
     /// </summary>
-    private async Task<IReadOnlyList<string>> QueuedForAsync(string gpuModel, string self, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> QueuedForAsync(string self, CancellationToken cancellationToken)
     {
-        var waiting = await leases.ListWaitingAsync(gpuModel, QueuedLeasesToWake + 1, cancellationToken);
-        return [.. waiting.Where(l => l.LeaseId != self).Take(QueuedLeasesToWake).Select(l => l.LeaseId)];
+        var (walk, queue) = await admission.RunAsync(cancellationToken);
+        return LeaseAdmission.ToWake(walk, queue, self);
     }
 }

@@ -21,16 +21,6 @@ public interface ILeaseStore
     Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The oldest queued leases for <paramref name="gpuModel"/> that are waiting for capacity (their first booking
-    /// attempt found none), at most <paramref name="max"/>: the ones to wake when that model frees. Filtered by the
-    /// store, so a long queue is not read whole every time a lease ends.
-    /// </summary>
-    Task<IReadOnlyList<QueuedLease>> ListWaitingAsync(string gpuModel, int max, CancellationToken cancellationToken = default);
-
-    /// <summary>How many queued leases are ahead of <paramref name="lease"/> (0 = next); null when it is not queued.</summary>
-    Task<int?> CountQueuedAheadAsync(LeaseRecord lease, CancellationToken cancellationToken = default);
-
-    /// <summary>
     /// Active leases across tenants, with when each expects to end: the running work of wait estimates (a lease
     /// still Provisioning is not listed; its booking in the inventory carries its expected end). Read from a small
     /// index, never a scan of all leases.
@@ -48,6 +38,8 @@ public interface ILeaseStore
 /// <param name="Waiting">True once a booking attempt found no capacity: only such leases are woken when capacity frees.</param>
 /// <param name="GpuMilli">GPU demand in thousandths (wait estimates).</param>
 /// <param name="DurationHours">Requested duration (wait estimates).</param>
+/// <param name="Request">The whole request (class, pool, resources, region preference) for the admission walk;
+/// null for a row written before queue rows carried it.</param>
 public sealed record QueuedLease(
     string LeaseId,
     string TenantId,
@@ -56,7 +48,8 @@ public sealed record QueuedLease(
     DateTimeOffset RequestedAt,
     bool Waiting,
     int GpuMilli = 1000,
-    double DurationHours = 1);
+    double DurationHours = 1,
+    LeaseRequest? Request = null);
 
 /// <summary>An Active lease, holding capacity until <paramref name="ExpiresAt"/>.</summary>
 public sealed record RunningLease(string LeaseId, string TenantId, LeaseStatus Status, DateTimeOffset? ExpiresAt, double DurationHours);

@@ -22,6 +22,7 @@ public sealed class LeaseCommands(
     IRegionDirectory regions,
     PriceBook prices,
     IncubationGrants grants,
+    LeaseAdmission admission,
     IOptions<LeaseOptions> options,
     TimeProvider clock)
 {
@@ -88,7 +89,10 @@ public sealed class LeaseCommands(
         return page with { Items = [.. page.Items.Select(WithLiveCharge)] };
     }
 
-    /// <summary>Position in the queue (1 = next) of a queued lease, across tenants, oldest first.</summary>
+    /// <summary>
+    /// Position in the queue (1 = next) of a queued lease, across tenants, in the order the admission walk admits
+    /// (<see cref="LeaseAdmission"/>): the order booking actually follows.
+    /// </summary>
     public async Task<int?> QueuePositionAsync(LeaseRecord lease, CancellationToken cancellationToken)
     {
         if (lease.Status != LeaseStatus.Queued)
@@ -96,7 +100,8 @@ public sealed class LeaseCommands(
             return null;
         }
 
-        return await leases.CountQueuedAheadAsync(lease, cancellationToken) is { } ahead ? ahead + 1 : null;
+        var (walk, _) = await admission.RunAsync(cancellationToken);
+        return walk.PositionOf(lease.LeaseId);
     }
 
     public async Task<CommandResult<LeaseRecord>> ExtendAsync(

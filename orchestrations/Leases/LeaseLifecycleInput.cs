@@ -53,7 +53,8 @@ public static class LeaseEvents
 /// lease decided it (its orchestration time). A notice sent before the victim's current run began is about a run that
 /// already ended (events outlive a re-queue's ContinueAsNew) and is ignored; a still-owed reclaim sends a new one.
 /// </summary>
-public sealed record PreemptLeaseEvent(string ForLeaseId, DateTimeOffset? SentAt = null);
+/// <param name="Notice">How long the victim may keep running (a DePIN task victim uses it; a lease uses its own).</param>
+public sealed record PreemptLeaseEvent(string ForLeaseId, TimeSpan? Notice = null, DateTimeOffset? SentAt = null);
 
 /// <summary>Payload of <see cref="LeaseEvents.Extend"/>.</summary>
 public sealed record ExtendLeaseEvent(string RequestId, decimal AdditionalHours);

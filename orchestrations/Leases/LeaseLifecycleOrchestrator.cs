@@ -81,7 +81,13 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             // already has changes nothing); it frees the capacity when the notice runs out and wakes us.
             foreach (var victim in booked.Preempting)
             {
-                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId, Now(context)));
+                context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(input.LeaseId, input.Timings.PreemptionNotice, Now(context)));
+            }
+
+            // The admission walk let other queued leases go first: wake them so they book now, not at their next retry.
+            foreach (var ahead in booked.Wake ?? [])
+            {
+                context.SendEvent(ahead, LeaseEvents.CapacityFreed, input.LeaseId);
             }
 
             var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);

@@ -2,6 +2,7 @@ using Aisto.Domain.Leases;
 using Aisto.Domain.Pricing;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Pools;
+using Aisto.Orchestrations.Depin;
 using Aisto.Orchestrations.Durable;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.Logging;
@@ -13,9 +14,11 @@ public sealed record ReserveCapacityInput(string LeaseId, LeaseRequest Request);
 
 /// <summary>
 /// What a booking attempt achieved: capacity booked (with the hourly price in the region it landed in), or nothing
-/// yet — in which case <see cref="Preempting"/> names the borrowed work being reclaimed for this lease, if any.
+/// yet — in which case <see cref="Preempting"/> names the borrowed work being reclaimed for this lease, if any, and
+/// <see cref="Wake"/> the queued leases the admission walk lets go first (the caller wakes them).
 /// </summary>
-public sealed record ReserveCapacityResult(ReservedCapacity? Reservation, decimal PricePerHour, IReadOnlyList<string> Preempting)
+public sealed record ReserveCapacityResult(
+    ReservedCapacity? Reservation, decimal PricePerHour, IReadOnlyList<string> Preempting, IReadOnlyList<string>? Wake = null)
 {
     public static ReserveCapacityResult Nothing { get; } = new(null, 0m, []);
 }
@@ -24,8 +27,12 @@ public sealed record ReserveCapacityResult(ReservedCapacity? Reservation, decima
 /// Places a lease and books its GPUs on the chosen node row with an ETag-guarded write (a lost race re-reads and
 /// places again), then records the lease as Provisioning with its placement and price. The pools decide too:
 /// reserved work stays within its pool's guarantee, and a pool that is owed capacity but finds none free marks
-/// borrowed work of other pools for preemption (the lifecycle sends the notices). Idempotent: a lease that already
-/// holds capacity gets the same booking back, and asking again while a reclaim is under way names the same victims.
+/// borrowed work of other pools for preemption (the lifecycle sends the notices). When other leases are queued, the
+/// admission walk over the queue (<see cref="LeaseAdmission"/>: class, age, fair share, owed before borrowing,
+/// backfill that never delays a reserved node) must admit this lease too, and it books where the walk placed it;
+/// otherwise it stays queued and the leases admitted ahead of it are named to be woken. Idempotent: a lease that
+/// already holds capacity gets the same booking back, and asking again while a reclaim is under way names the same
+/// victims.
 /// </summary>
 public sealed class ReserveCapacityActivity(
     IInventoryStore inventory,
@@ -35,6 +42,7 @@ public sealed class ReserveCapacityActivity(
     InventoryWriteGate gate,
     PriceBook prices,
     PoolQuotas quotas,
+    LeaseAdmission admission,
     TimeProvider clock,
     ILogger<ReserveCapacityActivity> logger) : AistoActivity<ReserveCapacityInput, ReserveCapacityResult>
 {
@@ -42,7 +50,10 @@ public sealed class ReserveCapacityActivity(
 
     public override async Task<ReserveCapacityResult> ExecuteAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
     {
-        var result = await gate.RunAsync(() => BookAsync(input, cancellationToken), cancellationToken);
+        // The queue is read before the inventory gate (a slightly older queue only changes who goes first; the
+        // ETag-guarded booking still decides who gets a node).
+        var queue = await admission.ReadQueueAsync(cancellationToken);
+        var result = await gate.RunAsync(() => BookAsync(input, queue, cancellationToken), cancellationToken);
         if (result.Reservation is { } r)
         {
             var provisioning = new LeaseTransition(
@@ -55,7 +66,7 @@ public sealed class ReserveCapacityActivity(
         return result;
     }
 
-    private async Task<ReserveCapacityResult> BookAsync(ReserveCapacityInput input, CancellationToken cancellationToken)
+    private async Task<ReserveCapacityResult> BookAsync(ReserveCapacityInput input, AdmissionQueue queue, CancellationToken cancellationToken)
     {
         var request = input.Request.ToPlacement(input.LeaseId);
         var owner = RegionPools.PoolOf(request.Pool);
@@ -91,6 +102,21 @@ public sealed class ReserveCapacityActivity(
                 return reclaim;
             }
 
+            // 3b. Others are queued: the admission walk decides who goes first, and where.
+            if (queue.HasOthersThan(input.LeaseId))
+            {
+                var walk = admission.Run(nodes, queue, input.LeaseId, input.Request);
+                if (walk.AdmissionOf(input.LeaseId) is not { } admitted)
+                {
+                    logger.LogInformation(
+                        "Lease {LeaseId} waits: the admission walk puts it at {Position} of {Queued}",
+                        input.LeaseId, walk.PositionOf(input.LeaseId), queue.Queued.Count);
+                    return ReserveCapacityResult.Nothing with { Wake = LeaseAdmission.ToWake(walk, queue, input.LeaseId) };
+                }
+
+                decision = admitted.Decision;
+            }
+
             // 4. Book it only if the node is unchanged since step 1.
             var chosen = nodes.First(n => n.Node.Region == decision.Region && n.Node.NodeId == decision.NodeId);
             var now = clock.GetUtcNow();
@@ -121,7 +147,7 @@ public sealed class ReserveCapacityActivity(
         ReserveCapacityInput input, PlacementRequest request, IReadOnlyList<NodeVersion> nodes, CancellationToken cancellationToken)
     {
         var states = nodes.Select(n => n.Node).ToList();
-        var plan = NodeReclaimPlanner.Plan(states, request, input.Request.Class, quotas, regions.Regions.Select(r => r.Id));
+        var plan = NodeReclaimPlanner.Plan(states, request, input.Request.Class, quotas, regions.Regions.Where(r => regions.IsUp(r.Id)).Select(r => r.Id));
         if (plan is null)
         {
             return ReserveCapacityResult.Nothing;
@@ -147,7 +173,8 @@ public sealed class ReserveCapacityActivity(
                 request.Pool, string.Join(", ", unmarked), plan.Region, plan.NodeId, input.LeaseId);
         }
 
-        return ReserveCapacityResult.Nothing with { Preempting = plan.Victims };
+        // A DePIN task victim is told through its task orchestration (instance id = task id).
+        return ReserveCapacityResult.Nothing with { Preempting = [.. plan.Victims.Select(v => DepinDispatcher.TaskOf(v) ?? v)] };
     }
 
     private ReserveCapacityResult ToResult(NodeState node, NodeAllocation allocation, LeaseRequest request, IReadOnlyList<NodeVersion> nodes)

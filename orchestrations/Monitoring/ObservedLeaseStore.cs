@@ -37,12 +37,6 @@ public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore ac
     public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
         inner.ListQueuedAsync(max, cancellationToken);
 
-    public Task<IReadOnlyList<QueuedLease>> ListWaitingAsync(string gpuModel, int max, CancellationToken cancellationToken = default) =>
-        inner.ListWaitingAsync(gpuModel, max, cancellationToken);
-
-    public Task<int?> CountQueuedAheadAsync(LeaseRecord lease, CancellationToken cancellationToken = default) =>
-        inner.CountQueuedAheadAsync(lease, cancellationToken);
-
     public Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default) =>
         inner.ListRunningAsync(max, cancellationToken);
 

@@ -17,6 +17,7 @@ public sealed class QuoteService(
     ILeaseStore leases,
     IRegionDirectory regions,
     PriceBook prices,
+    LeaseAdmission admission,
     TimeProvider clock)
 {
     /// <summary>How long a holder with no known end (a DePIN task, a row the running index missed) is assumed to hold.</summary>
@@ -74,7 +75,16 @@ public sealed class QuoteService(
             return null;
         }
 
+        // The leases ahead are those ahead in the admission walk's order (the order booking follows).
         var outlook = await ReadOutlookAsync(cancellationToken);
+        var (walk, _) = await admission.RunAsync(cancellationToken);
+        var rank = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < walk.Order.Count; i++)
+        {
+            rank.TryAdd(walk.Order[i], i);
+        }
+
+        outlook = outlook with { Queue = [.. outlook.Queue.OrderBy(q => rank.GetValueOrDefault(q.Id, int.MaxValue))] };
         return WaitForecaster.ForQueuedLease(outlook, lease.LeaseId, lease.Request);
     }
 

@@ -74,42 +74,6 @@ public sealed class LeaseStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Waking_lists_only_the_oldest_waiting_leases_of_the_freed_model_whatever_its_case()
-    {
-        var store = new TableLeaseStore(tables);
-        await store.TryCreateAsync(Queued("a100-waiting", "A100", 0));
-        await store.TryCreateAsync(Queued("h100-not-yet-tried", "H100", 1));
-        foreach (var i in Enumerable.Range(0, 5))
-        {
-            await store.TryCreateAsync(Queued($"h100-waiting-{i}", i % 2 == 0 ? "H100" : "h100", 10 - i));
-            await store.MarkWaitingAsync($"h100-waiting-{i}");
-        }
-
-        await store.MarkWaitingAsync("a100-waiting");
-
-        var woken = await store.ListWaitingAsync("H100", 3);
-
-        Assert.Equal(["h100-waiting-4", "h100-waiting-3", "h100-waiting-2"], woken.Select(l => l.LeaseId));
-    }
-
-    [Fact]
-    public async Task A_queued_lease_counts_the_leases_requested_before_it_and_nothing_else()
-    {
-        var store = new TableLeaseStore(tables);
-        var leases = Enumerable.Range(0, 6).Select(i => Queued($"q{i}", minutesLate: i)).ToList();
-        foreach (var lease in leases)
-        {
-            await store.TryCreateAsync(lease);
-        }
-
-        await store.UpdateAsync("q1", l => l with { Status = LeaseStatus.Cancelled, EndedAt = Start });
-
-        Assert.Equal(0, await store.CountQueuedAheadAsync(leases[0]));
-        Assert.Equal(3, await store.CountQueuedAheadAsync(leases[4]));
-        Assert.Null(await store.CountQueuedAheadAsync(leases[1] with { Status = LeaseStatus.Cancelled }));
-    }
-
-    [Fact]
     public async Task Concurrent_upserts_through_a_group_commit_are_all_stored_once_each()
     {
         await using var writer = new TableGroupCommit(ct => tables.GetAsync("groupcommit", ct));

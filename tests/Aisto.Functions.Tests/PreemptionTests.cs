@@ -101,6 +101,8 @@ public sealed class PreemptionTests : IAsyncLifetime
 
         // Act: the leasing pool reclaims; later the lease it reclaimed for is cancelled.
         var owed = await CreateAsync(tenantB, new { gpuModel = "RTX4090", gpuCount = 8, cpuCores = 8, memoryGiB = 32, durationHours = 1, region = "malaysia" });
+        var noticed = await tenantA.WaitForLeaseAsync(spot, l => l.TryGetProperty("preemptAt", out var p) && p.ValueKind == System.Text.Json.JsonValueKind.String);
+        var firstRunEnded = noticed.GetProperty("preemptAt").GetDateTimeOffset();
         var requeued = await tenantA.WaitForLeaseAsync(spot, l => l.Status() == "Queued");
         await tenantB.WaitForLeaseAsync(owed, l => l.Status() == "Active");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, requeued.GetProperty("placement").ValueKind);
@@ -114,6 +116,34 @@ public sealed class PreemptionTests : IAsyncLifetime
         var left = again.GetProperty("expiresAt").GetDateTimeOffset() - again.GetProperty("activeAt").GetDateTimeOffset();
         Assert.InRange(left, TimeSpan.FromHours(2) - firstRun, TimeSpan.FromHours(2));
         Assert.Equal(billedFirstRun, decimal.Parse(again.GetProperty("chargedSoFar").GetString()!, CultureInfo.InvariantCulture));
+
+        // And when it ends, its grant keeps the GPU-hours of both runs, not only the last (while it runs, the grants
+        // hold its whole draw of 8 GPUs × 2 h).
+        var heldWhileRunning = await UsedGpuHoursAsync(tenantA);
+        Assert.Equal(HttpStatusCode.Accepted, (await tenantA.DeleteAsync($"/api/leases/{spot}")).StatusCode);
+        var released = await tenantA.WaitForLeaseAsync(spot, l => l.Status() == "Released");
+        var runs = new[]
+        {
+            (From: spotActive.GetProperty("activeAt").GetDateTimeOffset(), To: firstRunEnded),
+            (From: again.GetProperty("activeAt").GetDateTimeOffset(), To: released.GetProperty("endedAt").GetDateTimeOffset()),
+        };
+        var expected = runs.Sum(r => Math.Round(8m * (decimal)(r.To - r.From).TotalSeconds / 3600m, 6, MidpointRounding.AwayFromZero));
+        var settled = heldWhileRunning;
+        for (var poll = 0; poll < 100 && settled == heldWhileRunning; poll++)
+        {
+            await Task.Delay(100);
+            settled = await UsedGpuHoursAsync(tenantA);
+        }
+
+        Assert.Equal(heldWhileRunning - 16m + expected, settled);
+    }
+
+    /// <summary>Used GPU-hours over all of a tenant's grants (other tests here issue grants too).</summary>
+    private static async Task<decimal> UsedGpuHoursAsync(HttpClient tenant)
+    {
+        var grants = await (await tenant.GetAsync("/api/incubation/grants")).JsonAsync();
+        return grants.GetProperty("items").EnumerateArray()
+            .Sum(g => decimal.Parse(g.GetProperty("usedGpuHours").GetString()!, CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -86,6 +86,7 @@ public static class AistoServiceCollectionExtensions
 
         // Application services and activities.
         services.AddSingleton<LeaseCommands>();
+        services.AddSingleton<LeaseAdmission>();
         services.AddSingleton<QuoteService>();
         services.AddIncubation();
         services.AddSingleton<LeaseMeter>();

@@ -148,6 +148,43 @@ public sealed class TableIncubationGrantStore(AistoTables tables) : IIncubationG
         throw new InvalidOperationException($"Could not settle the incubation draw of lease {leaseId} after {MaxAttempts} contended attempts.");
     }
 
+    public async Task<IncubationDraw?> RecordRunAsync(
+        string tenantId, string leaseId, string runKey, decimal gpuHours, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(tenantId, DrawPrefix + leaseId, cancellationToken: cancellationToken);
+            if (!row.HasValue || row.Value is null)
+            {
+                return null;
+            }
+
+            // The draw row lists the runs already counted, so a retried record adds nothing.
+            var draw = DrawFromEntity(row.Value);
+            var runs = (row.Value.GetString("Runs") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (draw.Settled || runs.Contains(runKey, StringComparer.Ordinal))
+            {
+                return draw;
+            }
+
+            var recorded = draw with { UsedGpuHours = draw.UsedGpuHours + Math.Max(0m, gpuHours) };
+            var entity = ToEntity(recorded);
+            entity["Runs"] = string.Join(' ', runs.Append(runKey));
+            try
+            {
+                await table.UpdateEntityAsync(entity, row.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                return recorded;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                // Changed since we read it: read again.
+            }
+        }
+
+        throw new InvalidOperationException($"Could not record a run of the incubation draw of lease {leaseId} after {MaxAttempts} contended attempts.");
+    }
+
     /// <summary>True when the transaction committed; false when another writer changed a row first (412/409).</summary>
     private static async Task<bool> TrySubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken)
     {

@@ -96,32 +96,6 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
     public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
         QueryQueueAsync(TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition}"), max, cancellationToken);
 
-    public Task<IReadOnlyList<QueuedLease>> ListWaitingAsync(string gpuModel, int max, CancellationToken cancellationToken = default) =>
-        QueryQueueAsync(
-            TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition} and ModelKey eq {gpuModel.ToUpperInvariant()} and Waiting eq {true}"),
-            max,
-            cancellationToken);
-
-    public async Task<int?> CountQueuedAheadAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(lease);
-        if (lease.Status != LeaseStatus.Queued)
-        {
-            return null;
-        }
-
-        // Row keys only: the queue is ordered by request time, so the rows before this lease's key are ahead of it.
-        var queue = await tables.GetAsync(QueueTable, cancellationToken);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition} and RowKey lt {QueueKey(lease)}");
-        var ahead = 0;
-        await foreach (var _ in queue.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: cancellationToken))
-        {
-            ahead++;
-        }
-
-        return ahead;
-    }
-
     private async Task<IReadOnlyList<QueuedLease>> QueryQueueAsync(string filter, int max, CancellationToken cancellationToken)
     {
         var queue = await tables.GetAsync(QueueTable, cancellationToken);
@@ -133,7 +107,8 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
                 e.GetDateTimeOffset("RequestedAt") ?? default,
                 e.GetBoolean("Waiting") ?? false,
                 e.GetInt32("GpuMilli") ?? 1000,
-                e.GetDouble("DurationHours") ?? 1));
+                e.GetDouble("DurationHours") ?? 1,
+                e.GetString("Request") is { } request ? JsonSerializer.Deserialize<LeaseRequest>(request, AistoJson.Options) : null));
             if (found.Count == max)
             {
                 break;
@@ -306,11 +281,11 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         ["LeaseId"] = lease.LeaseId,
         ["TenantId"] = lease.TenantId,
         ["GpuModel"] = lease.Request.GpuModel,
-        ["ModelKey"] = lease.Request.GpuModel.ToUpperInvariant(),
         ["Region"] = lease.Request.Region,
         ["RequestedAt"] = lease.RequestedAt,
         ["GpuMilli"] = lease.Request.Gpu.TotalMilli,
         ["DurationHours"] = (double)lease.Request.DurationHours,
+        ["Request"] = JsonSerializer.Serialize(lease.Request, AistoJson.Options),
     };
 
     private async Task<string?> TenantOfAsync(string leaseId, CancellationToken cancellationToken)

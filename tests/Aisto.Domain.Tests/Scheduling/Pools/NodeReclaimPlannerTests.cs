@@ -60,6 +60,20 @@ public sealed class NodeReclaimPlannerTests
     }
 
     [Fact]
+    public void A_DePIN_task_on_borrowed_quota_is_taken_before_a_borrowing_on_demand_lease()
+    {
+        // n1: DePIN tasks booked as spot hold 8 GPUs (beyond DePIN's 7.2); n2: an incubation on-demand lease borrows 8.
+        var nodes = Region();
+        nodes[0] = Book(nodes[0], "depin:t1", 8, "depin", LeaseClass.Spot, 1);
+        nodes[1] = Book(nodes[1], "od", 8, "incubation", LeaseClass.OnDemand, 2);
+
+        var plan = NodeReclaimPlanner.Plan(nodes, Leasing("lease", 4), LeaseClass.OnDemand, PoolQuotas.Default, ["r"]);
+
+        Assert.NotNull(plan);
+        Assert.Equal(["depin:t1"], plan.Victims);
+    }
+
+    [Fact]
     public void Reserved_work_and_work_within_its_guarantee_are_never_taken()
     {
         var nodes = Region();

@@ -1,0 +1,103 @@
+using Aisto.Domain.Leases;
+using Aisto.Domain.Scheduling;
+using Aisto.Domain.Scheduling.Pools;
+using Aisto.Orchestrations.Regions;
+
+namespace Aisto.Orchestrations.Leases;
+
+/// <summary>The lease queue as the admission walk needs it: every queued lease and who holds what now.</summary>
+/// <param name="TenantOf">Tenant of each lease holding capacity (from the running index), for fair share.</param>
+public sealed record AdmissionQueue(IReadOnlyList<QueuedLease> Queued, IReadOnlyDictionary<string, string> TenantOf)
+{
+    /// <summary>Whether any lease other than <paramref name="leaseId"/> is queued (else the walk has nothing to order).</summary>
+    public bool HasOthersThan(string leaseId) => Queued.Any(q => q.LeaseId != leaseId);
+}
+
+/// <summary>
+/// The runtime's queue discipline (<see cref="QueueAdmission"/>) over the stored queue: booking admits a queued lease
+/// only if the walk over the current queue admits it, freed capacity wakes the leases the walk admits, and a queued
+/// lease's position is its place in the walk's order. Reads only; the ETag-guarded booking stays the only writer.
+/// </summary>
+public sealed class LeaseAdmission(
+    ILeaseStore leases,
+    IInventoryStore inventory,
+    IRegionDirectory regions,
+    IPlacementPolicy placement,
+    PoolQuotas quotas,
+    TimeProvider clock)
+{
+    private const int MaxQueued = 10_000;
+    private const int MaxWake = 20;
+
+    /// <summary>The queue (and, when more than one tenant waits, the running index for fair share).</summary>
+    public async Task<AdmissionQueue> ReadQueueAsync(CancellationToken cancellationToken)
+    {
+        var queued = await leases.ListQueuedAsync(MaxQueued, cancellationToken);
+        if (queued.Select(q => q.TenantId).Distinct(StringComparer.Ordinal).Count() < 2)
+        {
+            return new AdmissionQueue(queued, new Dictionary<string, string>(StringComparer.Ordinal));
+        }
+
+        var running = await leases.ListRunningAsync(MaxQueued, cancellationToken);
+        return new AdmissionQueue(queued, running.ToDictionary(r => r.LeaseId, r => r.TenantId, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// One walk on <paramref name="nodes"/>; with <paramref name="decide"/> it stops once that lease is decided, and
+    /// a lease missing from the stored queue (its row not written yet) joins it as requested now.
+    /// </summary>
+    public QueueAdmissionResult Run(
+        IReadOnlyList<NodeVersion> nodes, AdmissionQueue queue, string? decide = null, LeaseRequest? request = null)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(queue);
+        var asOf = clock.GetUtcNow();
+        var waiting = queue.Queued.Select(ToRequest).ToList();
+        if (decide is not null && request is not null && !waiting.Any(w => w.Id == decide))
+        {
+            waiting.Add(new QueuedLeaseRequest(decide, string.Empty, request, asOf));
+        }
+
+        var tenantHeld = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var a in nodes.SelectMany(n => n.Node.Allocations.Values))
+        {
+            if (queue.TenantOf.TryGetValue(a.HolderId, out var tenant))
+            {
+                tenantHeld[tenant] = tenantHeld.GetValueOrDefault(tenant) + a.TotalGpuMilli;
+            }
+        }
+
+        return QueueAdmission.Run(
+            InventorySnapshots.ToRegions(nodes, regions.Regions, regions.IsUp), waiting, tenantHeld, placement, quotas, asOf, decide: decide);
+    }
+
+    /// <summary>The whole walk on the stored queue and inventory as they are now.</summary>
+    public async Task<(QueueAdmissionResult Result, AdmissionQueue Queue)> RunAsync(CancellationToken cancellationToken)
+    {
+        var queue = ReadQueueAsync(cancellationToken);
+        var nodes = await inventory.ListNodesAsync(cancellationToken);
+        return (Run(nodes, await queue), await queue);
+    }
+
+    /// <summary>
+    /// The waiting leases a walk admits, other than <paramref name="self"/>: they are woken so they book now instead
+    /// of at their next retry. Leases still on their way to a first try are not disturbed.
+    /// </summary>
+    public static IReadOnlyList<string> ToWake(QueueAdmissionResult result, AdmissionQueue queue, string self)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(queue);
+        var waiting = queue.Queued.Where(q => q.Waiting).Select(q => q.LeaseId).ToHashSet(StringComparer.Ordinal);
+        return [.. result.Admitted.Select(a => a.Id).Where(id => id != self && waiting.Contains(id)).Take(MaxWake)];
+    }
+
+    private static QueuedLeaseRequest ToRequest(QueuedLease q) => new(
+        q.LeaseId,
+        q.TenantId,
+        q.Request ?? new LeaseRequest(
+            q.GpuModel,
+            q.GpuMilli >= GpuDemand.MilliPerGpu ? GpuDemand.Whole(q.GpuMilli / GpuDemand.MilliPerGpu) : GpuDemand.Fraction(q.GpuMilli),
+            1, 1, (decimal)q.DurationHours, LeaseClass.OnDemand, LeasePool.Leasing, LeasePurpose.Training, q.Region, null, null,
+            PreemptionAction.End, null),
+        q.RequestedAt);
+}
