@@ -43,6 +43,14 @@ public sealed class EndLeaseActivity(
 
     public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
     {
+        // A lease never ends before the instant it was already billed to. Durable timers on the Azure Storage backend
+        // can fire up to a second early (queue visibility is whole seconds), so the meter may have billed up to its
+        // due time while the lease was released a moment before it (found by the fault campaign, docs/reliability.md).
+        if (input.Reservation is not null && input.EndedAt < input.MeterFrom)
+        {
+            input = input with { EndedAt = input.MeterFrom };
+        }
+
         var charged = input.ChargedBefore;
         IReadOnlyList<string> wake = [];
         if (input.Reservation is { } held)
