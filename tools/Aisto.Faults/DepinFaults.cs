@@ -43,7 +43,16 @@ public static class DepinFaults
                     var task = ($"faults-{i}", random.Next(1, 3), (long)random.Next(3, 10));
                     tasks.Add(task);
                     var twice = random.NextDouble() < 0.15;
-                    await SendAsync(queue, task, Models[random.Next(Models.Length)], twice ? 2 : 1);
+                    await rig.StorageUse.WaitAsync();
+                    try
+                    {
+                        await SendAsync(queue, task, Models[random.Next(Models.Length)], twice ? 2 : 1);
+                    }
+                    finally
+                    {
+                        rig.StorageUse.Release();
+                    }
+
                     await Task.Delay(TimeSpan.FromMilliseconds(random.Next(200, 900)), CancellationToken.None);
                 }
             });

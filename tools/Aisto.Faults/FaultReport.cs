@@ -11,8 +11,11 @@ public sealed class FaultReport(string kind)
 
     public int Restarts { get; set; }
 
-    /// <summary>Azurite stopped and started again while the app ran.</summary>
+    /// <summary>Azurite stopped and started again (while the app was down).</summary>
     public int StorageRestarts { get; set; }
+
+    /// <summary>Azurite frozen for seconds while the app ran (a storage outage under traffic).</summary>
+    public int StorageOutages { get; set; }
 
     /// <summary>The Hardhat node killed and started again while an epoch ran.</summary>
     public int ChainRestarts { get; set; }

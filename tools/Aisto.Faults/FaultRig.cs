@@ -144,21 +144,35 @@ public sealed class FaultRig : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops Azurite (SIGTERM, so it flushes its files like a storage service that goes away and comes back with its
-    /// data) for <paramref name="downFor"/> while the app keeps running, then starts it again on the same ports.
+    /// Stops Azurite (SIGTERM: it saves its files and exits, like a storage service that goes away and comes back
+    /// with its data) and starts it again on the same ports. Done while the app is down: Azurite applies requests that
+    /// are in flight during its shutdown after saving, so a restart under traffic loses acknowledged writes — an
+    /// emulator artefact no real storage service has. <see cref="FreezeStorageAsync"/> is the outage under traffic.
     /// </summary>
-    public async Task RestartStorageAsync(TimeSpan downFor)
+    public async Task RestartStorageAsync()
+    {
+        await StorageUse.WaitAsync();
+        try
+        {
+            await RestartStorageUnguardedAsync();
+        }
+        finally
+        {
+            StorageUse.Release();
+        }
+    }
+
+    /// <summary>Held by the harness's own writes to storage (queue sends), so a restart never cuts one off.</summary>
+    public SemaphoreSlim StorageUse { get; } = new(1, 1);
+
+    private async Task RestartStorageUnguardedAsync()
     {
         if (azurite is not null)
         {
             logger.LogInformation("Stopping Azurite {Pid}", azurite.Id);
-            using (var term = Process.Start("kill", ["-TERM", azurite.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
+            await SignalAsync(azurite.Id, "TERM");
             var stopped = Stopwatch.StartNew();
-            while (!azurite.HasExited && stopped.Elapsed < TimeSpan.FromSeconds(15))
+            while (!azurite.HasExited && stopped.Elapsed < TimeSpan.FromSeconds(20))
             {
                 await Task.Delay(100);
             }
@@ -167,9 +181,37 @@ public sealed class FaultRig : IAsyncDisposable
             azurite = null;
         }
 
-        await Task.Delay(downFor);
         await StartStorageAsync();
         logger.LogInformation("Azurite {Pid} serving again", azurite!.Id);
+    }
+
+    /// <summary>
+    /// Storage outage under traffic: Azurite is frozen (SIGSTOP) for <paramref name="duration"/> while the app runs —
+    /// every storage call hangs or times out — then resumed (SIGCONT).
+    /// </summary>
+    public async Task FreezeStorageAsync(TimeSpan duration)
+    {
+        if (azurite is null)
+        {
+            return;
+        }
+
+        logger.LogInformation("Freezing Azurite {Pid} for {Duration}", azurite.Id, duration);
+        await SignalAsync(azurite.Id, "STOP");
+        try
+        {
+            await Task.Delay(duration);
+        }
+        finally
+        {
+            await SignalAsync(azurite.Id, "CONT");
+        }
+    }
+
+    private static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()
@@ -179,6 +221,8 @@ public sealed class FaultRig : IAsyncDisposable
         {
             await azurite.DisposeAsync();
         }
+
+        StorageUse.Dispose();
 
         try
         {

@@ -4,19 +4,19 @@ namespace Aisto.Faults;
 
 /// <summary>
 /// The kill -9 loop: after each (re)start, wait a seeded random 0.5–4 s while the driver works, SIGKILL the app and
-/// start it again. Halfway through, Azurite goes away for 3 s while the app runs. Between kill and restart the
+/// start it again. Halfway through, Azurite is frozen for 5 s while the app runs, and restarted once while the app is down. Between kill and restart the
 /// inventory is checked for double bookings.
 /// </summary>
 public static class KillSchedule
 {
-    public static async Task RunAsync(FaultRig rig, FaultReport report, int kills, Random random, Func<int, Task>? beforeKill = null)
+    public static async Task RunAsync(FaultRig rig, FaultReport report, int kills, Random random, Func<int, Task>? beforeKill = null, Func<int, Task>? whileDown = null)
     {
         for (var k = 0; k < kills; k++)
         {
             if (k == kills / 2)
             {
-                await rig.RestartStorageAsync(TimeSpan.FromSeconds(3));
-                report.StorageRestarts++;
+                await rig.FreezeStorageAsync(TimeSpan.FromSeconds(5));
+                report.StorageOutages++;
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(500, 4000)));
@@ -28,6 +28,17 @@ public static class KillSchedule
             await rig.KillAppAsync();
             report.Kills++;
             await Inventory.CheckCapacityAsync(rig, report, $"after kill {k + 1}");
+            if (whileDown is not null)
+            {
+                await whileDown(k);
+            }
+
+            if (k == (kills - 1) / 2)
+            {
+                await rig.RestartStorageAsync();
+                report.StorageRestarts++;
+            }
+
             await rig.StartAppAsync();
             report.Restarts++;
         }
