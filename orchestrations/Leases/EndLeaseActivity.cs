@@ -34,6 +34,7 @@ public sealed class EndLeaseActivity(
     ILeaseStore leases,
     LeaseMeter meter,
     IRegionDirectory regions,
+    IInventoryStore inventory,
     CapacityRelease release,
     IncubationGrants grants,
     ILogger<EndLeaseActivity> logger) : AistoActivity<EndLeaseInput, EndLeaseResult>
@@ -72,6 +73,16 @@ public sealed class EndLeaseActivity(
             ? new LeaseTransition(input.LeaseId, LeaseStatus.Queued, ChargedSoFar: charged)
             : new LeaseTransition(input.LeaseId, input.Status, EndedAt: input.EndedAt, ChargedSoFar: charged, FailureReason: input.FailureReason);
         var ended = await leases.UpdateAsync(input.LeaseId, end.ApplyTo, cancellationToken);
+        if (input.Reservation is null && ended.Status.IsTerminal())
+        {
+            // Ended from the queue: the lifecycle holds no booking, but a duplicate booking attempt (delivered again
+            // after a crash) may have made one before this end was written. Give back whatever the lease holds; a
+            // booking made after this point is given back by ReserveCapacityActivity itself.
+            foreach (var node in (await inventory.ListNodesAsync(cancellationToken)).Where(n => n.Node.Allocations.ContainsKey(input.LeaseId)))
+            {
+                await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, node.Node.Region, node.Node.NodeId), cancellationToken);
+            }
+        }
         if (ended.Status.IsTerminal())
         {
             // An incubation lease gives back the GPU-hours it drew but did not use (idempotent by lease id).
