@@ -10,6 +10,7 @@ public static class FaultCampaign
         "lease" => LeaseFaults.RunAsync(settings, logger),
         "depin" => DepinFaults.RunAsync(settings, logger),
         "payout" => PayoutFaults.RunAsync(settings, logger),
+        "autoscale" => AutoscaleFaults.RunAsync(settings, logger),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown fault kind."),
     };
 }

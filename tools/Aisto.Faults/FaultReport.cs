@@ -26,6 +26,9 @@ public sealed class FaultReport(string kind)
     /// <summary>Of those, the ones driven through an injected region failure mid-provision.</summary>
     public int RegionFailures { get; set; }
 
+    /// <summary>Scaling plans the autoscaler applied during the run (autoscale kind).</summary>
+    public int ScalingActions { get; set; }
+
     public int Checks { get; private set; }
 
     public double Seconds { get; set; }

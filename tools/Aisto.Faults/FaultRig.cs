@@ -167,6 +167,7 @@ public sealed class FaultRig : IAsyncDisposable
 
     private async Task RestartStorageUnguardedAsync()
     {
+        var before = await CountRowsAsync();
         if (azurite is not null)
         {
             logger.LogInformation("Stopping Azurite {Pid}", azurite.Id);
@@ -182,7 +183,27 @@ public sealed class FaultRig : IAsyncDisposable
         }
 
         await StartStorageAsync();
-        logger.LogInformation("Azurite {Pid} serving again", azurite!.Id);
+        var after = await CountRowsAsync();
+        logger.LogInformation("Azurite {Pid} serving again; table rows before {Before}, after {After}", azurite!.Id, before, after);
+        StorageRowsLost += Math.Max(0, before - after);
+    }
+
+    /// <summary>Rows the emulator lost across its restarts (it should be none; a real storage service loses none).</summary>
+    public int StorageRowsLost { get; private set; }
+
+    private async Task<int> CountRowsAsync()
+    {
+        var service = AistoTables.CreateService(ConnectionString);
+        var rows = 0;
+        await foreach (var table in service.QueryAsync(t => t.Name.CompareTo(Prefix) >= 0 && t.Name.CompareTo(Prefix + "~") < 0))
+        {
+            await foreach (var _ in service.GetTableClient(table.Name).QueryAsync<Azure.Data.Tables.TableEntity>(select: ["RowKey"]))
+            {
+                rows++;
+            }
+        }
+
+        return rows;
     }
 
     /// <summary>

@@ -37,6 +37,7 @@ public static class KillSchedule
             {
                 await rig.RestartStorageAsync();
                 report.StorageRestarts++;
+                report.Check(rig.StorageRowsLost == 0, () => $"Azurite lost {rig.StorageRowsLost} table rows across its restart");
             }
 
             await rig.StartAppAsync();

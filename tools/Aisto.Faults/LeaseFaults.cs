@@ -119,6 +119,12 @@ public static class LeaseFaults
         }
 
         report.Check(entries.Select(e => e.EntryId).Distinct().Count() == entries.Count, () => "the ledger holds an entry id twice");
+        foreach (var violation in report.Violations.Where(v => v.Contains("ledger sum", StringComparison.Ordinal)).ToList())
+        {
+            var leaseId = violation.Split(' ')[1].TrimEnd(':');
+            logger.LogWarning("Ledger rows of {LeaseId}: {Rows}", leaseId, await new Ledger(rig).DumpAsync(leaseId));
+        }
+
 
         // 6. Every GPU given back: no booking left behind by an ended lease.
         var bookings = await Inventory.CheckCapacityAsync(rig, report, "at the end");
@@ -141,11 +147,14 @@ public static class LeaseFaults
     }
 
     /// <summary>Creates and cancels leases at a steady pace; a call cut off by a kill is retried later.</summary>
-    internal sealed class Driver(HttpClient tenant, Random random, int maxLeases)
+    internal sealed class Driver(HttpClient tenant, Random random, int maxLeases, string? region = null, IReadOnlyList<string>? models = null, int maxGpus = 3)
     {
         private readonly List<DrivenLease> leases = [];
 
         public IReadOnlyList<DrivenLease> Leases => leases;
+
+        /// <summary>The share of leases sent to a region that fails them mid-provision.</summary>
+        public double FailureShare { get; init; } = 0.15;
 
         public async Task RunAsync(CancellationToken stop)
         {
@@ -161,7 +170,7 @@ public static class LeaseFaults
                     var placed = leases.Where(l => l.LeaseId is not null && !l.CancelSent).ToList();
                     if (leases.Count < maxLeases && (placed.Count < 3 || random.NextDouble() < 0.6))
                     {
-                        var fails = random.NextDouble() < 0.15;
+                        var fails = random.NextDouble() < FailureShare;
                         var lease = new DrivenLease("faults-" + Guid.NewGuid().ToString("N"), Body(fails), fails);
                         leases.Add(lease);
                         await TryCreateAsync(tenant, lease);
@@ -214,12 +223,12 @@ public static class LeaseFaults
 
         private object Body(bool failsProvisioning)
         {
-            var model = Models[random.Next(Models.Length)];
-            var region = Regions[random.Next(Regions.Length)];
+            var model = models is { Count: > 0 } only ? only[random.Next(only.Count)] : Models[random.Next(Models.Length)];
+            var where = region ?? Regions[random.Next(Regions.Length)];
             var workload = failsProvisioning
                 ? new { image = "ghcr.io/faults/broken:1", env = new Dictionary<string, string> { ["AISTO_SIMULATE"] = "fail-provision" } }
                 : new { image = "ghcr.io/faults/train:1", env = new Dictionary<string, string>() };
-            return new { gpuModel = model, gpuCount = random.Next(1, 4), durationHours = 0.25, region, workload };
+            return new { gpuModel = model, gpuCount = random.Next(1, maxGpus + 1), durationHours = 0.25, region = where, workload };
         }
     }
 }

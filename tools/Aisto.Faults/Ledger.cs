@@ -16,6 +16,19 @@ public sealed class Ledger(FaultRig rig)
 
     public static EpochCalendar Epochs => Calendar;
 
+    /// <summary>Every row of the ledger table that references <paramref name="reference"/>, in any partition (diagnostics).</summary>
+    public async Task<string> DumpAsync(string reference)
+    {
+        var table = await new AistoTables(rig.Storage).GetAsync("ledger");
+        var rows = new List<string>();
+        await foreach (var row in table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.GetString("Reference") == reference))
+        {
+            rows.Add($"{row.PartitionKey}/{row.RowKey} {row.GetString("AmountUsd")} {row.GetDateTimeOffset("PeriodStart"):O}..{row.GetDateTimeOffset("PeriodEnd"):O} @{row.Timestamp:O}");
+        }
+
+        return string.Join("; ", rows);
+    }
+
     /// <summary>Every entry of the epochs touching [from, to].</summary>
     public async Task<IReadOnlyList<LedgerEntry>> EntriesAsync(DateTimeOffset from, DateTimeOffset to)
     {

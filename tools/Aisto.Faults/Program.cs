@@ -32,11 +32,11 @@ else
 {
     Console.WriteLine();
     Console.WriteLine($"seed {settings.Seed}");
-    Console.WriteLine("| kind | kills | restarts | storage outages | storage restarts | chain restarts | items | region failures | checks | violations | seconds |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine("| kind | kills | restarts | storage outages | storage restarts | chain restarts | items | region failures | scaling actions | checks | violations | seconds |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
     foreach (var r in reports)
     {
-        Console.WriteLine($"| {r.Kind} | {r.Kills} | {r.Restarts} | {r.StorageOutages} | {r.StorageRestarts} | {r.ChainRestarts} | {r.Items} | {r.RegionFailures} | {r.Checks} | {r.Violations.Count} | {r.Seconds} |");
+        Console.WriteLine($"| {r.Kind} | {r.Kills} | {r.Restarts} | {r.StorageOutages} | {r.StorageRestarts} | {r.ChainRestarts} | {r.Items} | {r.RegionFailures} | {r.ScalingActions} | {r.Checks} | {r.Violations.Count} | {r.Seconds} |");
     }
 
     foreach (var violation in reports.SelectMany(r => r.Violations.Select(v => $"{r.Kind}: {v}")))
