@@ -4,7 +4,7 @@ namespace Aisto.Faults;
 
 /// <summary>
 /// The kill -9 loop: after each (re)start, wait a seeded random 0.5–4 s while the driver works, SIGKILL the app and
-/// start it again. Halfway through, Azurite is frozen for 5 s while the app runs, and restarted once while the app is down. Between kill and restart the
+/// start it again. Halfway through, Azurite is frozen for 3 s while the app runs, and restarted once while the app is down. Between kill and restart the
 /// inventory is checked for double bookings.
 /// </summary>
 public static class KillSchedule
@@ -15,7 +15,7 @@ public static class KillSchedule
         {
             if (k == kills / 2)
             {
-                await rig.FreezeStorageAsync(TimeSpan.FromSeconds(5));
+                await rig.FreezeStorageAsync(TimeSpan.FromSeconds(3));
                 report.StorageOutages++;
             }
 
