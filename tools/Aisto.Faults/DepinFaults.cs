@@ -101,6 +101,16 @@ public static class DepinFaults
                 $"task {taskId}: {rewards.Count} reward entries ({string.Join(",", rewards.Select(r => r.TokenAmount))}), task shows {task.GetProperty("reward")}");
         }
 
+        if (!quiet)
+        {
+            // Diagnostics: the dispatch queue as the dispatcher sees it.
+            var dispatch = await new Aisto.Infrastructure.Depin.TableDepinStore(new Aisto.Infrastructure.Storage.AistoTables(rig.Storage)).ListDispatchAsync();
+            logger.LogWarning(
+                "Dispatch queue: {Waiting} waiting ({WaitingIds}), {Admitted} admitted ({AdmittedIds})",
+                dispatch.Count(d => !d.Admitted), string.Join(",", dispatch.Where(d => !d.Admitted).Select(d => d.TaskId)),
+                dispatch.Count(d => d.Admitted), string.Join(",", dispatch.Where(d => d.Admitted).Select(d => $"{d.TaskId}:{(last.TryGetValue(d.TaskId, out var t) ? t.GetProperty("status").GetString() : "?")}")));
+        }
+
         // No GPU left booked by an ended task, none over capacity.
         var bookings = await Inventory.CheckCapacityAsync(rig, report, "at the end");
         var leftover = bookings.Where(b => tasks.Any(t => b.HolderId.Contains(t.TaskId, StringComparison.Ordinal))).ToList();
