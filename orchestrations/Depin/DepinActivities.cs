@@ -16,6 +16,13 @@ public sealed class EnqueueDepinTaskActivity(IDepinStore store) : AistoActivity<
 {
     public override async Task<bool> ExecuteAsync(EnqueueDepinTaskInput input, CancellationToken cancellationToken)
     {
+        // A late duplicate (delivered again after a crash, when the task had run and left the queue) must not queue
+        // it again: the next cycle would book GPUs for a task that is over, and no one would give them back.
+        if (await store.GetTaskAsync(input.Spec.TaskId, cancellationToken) is { Status: DepinTaskStatus.Completed or DepinTaskStatus.Failed or DepinTaskStatus.Rejected })
+        {
+            return false;
+        }
+
         await store.EnqueueAsync(
             new DispatchEntry(
                 input.Spec.TaskId, input.Spec.ProjectId, input.Spec.GpuModel, input.Spec.Gpu.TotalMilli,
@@ -100,12 +107,34 @@ public sealed class ReleaseDepinCapacityActivity(IDepinStore store, IInventorySt
 }
 
 /// <summary>Writes a task's new status (idempotent: same input, same record).</summary>
-public sealed class RecordDepinTaskActivity(IDepinStore store, ILogger<RecordDepinTaskActivity> logger)
+public sealed class RecordDepinTaskActivity(IDepinStore store, IInventoryStore inventory, InventoryWriteGate gate, ILogger<RecordDepinTaskActivity> logger)
     : AistoActivity<DepinTaskTransition, bool>
 {
     public override async Task<bool> ExecuteAsync(DepinTaskTransition input, CancellationToken cancellationToken)
     {
         var updated = await store.UpdateTaskAsync(input.TaskId, input.ApplyTo, cancellationToken);
+        if (updated.Status is DepinTaskStatus.Completed or DepinTaskStatus.Failed or DepinTaskStatus.Rejected)
+        {
+            // Ended: nothing of it may stay queued or booked, whatever a late duplicate step did meanwhile.
+            await store.RemoveFromDispatchAsync(input.TaskId, cancellationToken);
+            var holder = DepinDispatcher.HolderOf(input.TaskId);
+            await gate.RunAsync(
+                async () =>
+                {
+                    foreach (var node in (await inventory.ListNodesAsync(cancellationToken)).Where(n => n.Node.Allocations.ContainsKey(holder)))
+                    {
+                        var current = node;
+                        while (current is not null && current.Node.Allocations.ContainsKey(holder) && !await inventory.TryReplaceAsync(current, current.Node.Release(holder), cancellationToken))
+                        {
+                            current = await inventory.GetNodeAsync(node.Node.Region, node.Node.NodeId, cancellationToken);
+                        }
+                    }
+
+                    return true;
+                },
+                cancellationToken);
+        }
+
         logger.LogDebug("DePIN task {TaskId} is {Status}", updated.TaskId, updated.Status);
         return true;
     }

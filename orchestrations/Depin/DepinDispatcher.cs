@@ -120,6 +120,15 @@ public sealed class DepinDispatcher(
             }
             else if (await TryBookPledgeAsync(entry, pledges, cancellationToken) || await TryBookPoolAsync(entry, nodes, poolCap, poolUsed, cancellationToken))
             {
+                if (await IsOverAsync(entry.TaskId, cancellationToken))
+                {
+                    // A task that already ended, queued again by a late duplicate step (found by the fault campaign:
+                    // such entries were admitted cycle after cycle, holding pool GPUs no one gave back): drop it.
+                    await DropEndedAsync(entry, nodes, poolUsed, cancellationToken);
+                    fair.Hold(task);
+                    continue;
+                }
+
                 projectUsed[entry.ProjectId] = projectUsed.GetValueOrDefault(entry.ProjectId) + entry.GpuMilli;
                 admitted.Add(entry with { Admitted = true });
                 fair.Admit(task);
@@ -230,6 +239,30 @@ public sealed class DepinDispatcher(
         }
 
         return false;
+    }
+
+    private async Task<bool> IsOverAsync(string taskId, CancellationToken cancellationToken) =>
+        await store.GetTaskAsync(taskId, cancellationToken) is { Status: DepinTaskStatus.Completed or DepinTaskStatus.Failed or DepinTaskStatus.Rejected };
+
+    /// <summary>Gives back the pool booking of an ended task's stray entry and takes the entry out of the queue.</summary>
+    private async Task DropEndedAsync(DispatchEntry entry, List<NodeVersion> nodes, Dictionary<string, long> poolUsed, CancellationToken cancellationToken)
+    {
+        var holder = HolderOf(entry.TaskId);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            while (nodes[i].Node.Allocations.ContainsKey(holder))
+            {
+                if (await inventory.TryReplaceAsync(nodes[i], nodes[i].Node.Release(holder), cancellationToken))
+                {
+                    poolUsed[entry.GpuModel] = poolUsed.GetValueOrDefault(entry.GpuModel) - entry.GpuMilli;
+                }
+
+                nodes[i] = await inventory.GetNodeAsync(nodes[i].Node.Region, nodes[i].Node.NodeId, cancellationToken) ?? nodes[i];
+            }
+        }
+
+        await store.RemoveFromDispatchAsync(entry.TaskId, cancellationToken);
+        logger.LogWarning("DePIN task {TaskId} had ended: its stray queue entry and booking were dropped", entry.TaskId);
     }
 
     private async Task<bool> TryBookPoolAsync(

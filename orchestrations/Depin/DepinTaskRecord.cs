@@ -44,7 +44,8 @@ public sealed record DepinTaskTransition(
     string? FailureReason = null,
     DateTimeOffset? EndedAt = null)
 {
-    public DepinTaskRecord ApplyTo(DepinTaskRecord task) => task with
+    /// <summary>The task after this change; a task that ended keeps its end (a late duplicate of a step cannot reopen it).</summary>
+    public DepinTaskRecord ApplyTo(DepinTaskRecord task) => task.Status is DepinTaskStatus.Completed or DepinTaskStatus.Failed or DepinTaskStatus.Rejected ? task : task with
     {
         Status = Status,
         Placement = Placement ?? task.Placement,

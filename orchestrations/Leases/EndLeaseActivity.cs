@@ -34,6 +34,7 @@ public sealed class EndLeaseActivity(
     ILeaseStore leases,
     LeaseMeter meter,
     IRegionDirectory regions,
+    IInventoryStore inventory,
     CapacityRelease release,
     IncubationGrants grants,
     LeaseAdmission admission,
@@ -41,6 +42,14 @@ public sealed class EndLeaseActivity(
 {
     public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
     {
+        // A lease never ends before the instant it was already billed to. Durable timers on the Azure Storage backend
+        // can fire up to a second early (queue visibility is whole seconds), so the meter may have billed up to its
+        // due time while the lease was released a moment before it (found by the fault campaign, docs/reliability.md).
+        if (input.Reservation is not null && input.EndedAt < input.MeterFrom)
+        {
+            input = input with { EndedAt = input.MeterFrom };
+        }
+
         var charged = input.ChargedBefore;
         IReadOnlyList<string> wake = [];
         if (input.Reservation is { } held)
@@ -68,6 +77,16 @@ public sealed class EndLeaseActivity(
             ? new LeaseTransition(input.LeaseId, LeaseStatus.Queued, ChargedSoFar: charged)
             : new LeaseTransition(input.LeaseId, input.Status, EndedAt: input.EndedAt, ChargedSoFar: charged, FailureReason: input.FailureReason);
         var ended = await leases.UpdateAsync(input.LeaseId, end.ApplyTo, cancellationToken);
+        if (input.Reservation is null && ended.Status.IsTerminal())
+        {
+            // Ended from the queue: the lifecycle holds no booking, but a duplicate booking attempt (delivered again
+            // after a crash) may have made one before this end was written. Give back whatever the lease holds; a
+            // booking made after this point is given back by ReserveCapacityActivity itself.
+            foreach (var node in (await inventory.ListNodesAsync(cancellationToken)).Where(n => n.Node.Allocations.ContainsKey(input.LeaseId)))
+            {
+                await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, node.Node.Region, node.Node.NodeId), cancellationToken);
+            }
+        }
         if (ended.Status.IsTerminal())
         {
             // An incubation lease gives back the GPU-hours it drew but did not use (idempotent by lease id).

@@ -248,7 +248,10 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
 
             if (winner == timer && wakeAt < progress.ExpiresAt)
             {
-                progress = await MeterAsync(context, input, progress, wakeAt);
+                // Durable timers on the Azure Storage backend can fire up to a second early: never bill ahead of now,
+                // or a release in that second would end the lease before the time already billed.
+                var firedAt = Now(context);
+                progress = await MeterAsync(context, input, progress, wakeAt < firedAt ? wakeAt : firedAt);
             }
         }
 

@@ -43,6 +43,7 @@ public sealed class ReserveCapacityActivity(
     PriceBook prices,
     PoolQuotas quotas,
     LeaseAdmission admission,
+    CapacityRelease release,
     TimeProvider clock,
     ILogger<ReserveCapacityActivity> logger) : AistoActivity<ReserveCapacityInput, ReserveCapacityResult>
 {
@@ -56,6 +57,16 @@ public sealed class ReserveCapacityActivity(
         var result = await gate.RunAsync(() => BookAsync(input, queue, cancellationToken), cancellationToken);
         if (result.Reservation is { } r)
         {
+            // A late duplicate of this activity — its message delivered again after a crash, when the lifecycle had
+            // long moved on — books for a lease that is ending or ended: give that booking back (found by the fault
+            // campaign as GPUs held by Released and Cancelled leases). EndLeaseActivity covers the other order.
+            if (await leases.FindAsync(input.LeaseId, cancellationToken) is { } lease && (lease.Status.IsTerminal() || lease.Status == LeaseStatus.Releasing))
+            {
+                await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, r.Region, r.NodeId), cancellationToken);
+                logger.LogWarning("Lease {LeaseId} is {Status}: a late booking on {Node} was given back", input.LeaseId, lease.Status, r.NodeId);
+                return ReserveCapacityResult.Nothing;
+            }
+
             var provisioning = new LeaseTransition(
                 input.LeaseId, LeaseStatus.Provisioning,
                 Placement: new LeasePlacement(r.Region, $"{r.Region}-gpu", [r.NodeId]),

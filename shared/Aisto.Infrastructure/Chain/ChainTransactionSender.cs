@@ -67,23 +67,34 @@ public sealed class ChainTransactionSender
                 throw decoder.Decode(action, revert, e);
             }
 
-            // 2. Sign and send with headroom over the estimate; on failure the nonce is re-read next time.
+            // 2. Sign and send with headroom over the estimate; on failure the nonce is re-read. A nonce the node
+            //    refuses (it was restarted, or another process used the key) means nothing was sent: send again at once.
             var input = new TransactionInput { From = Address, To = to, Data = data, Gas = new HexBigInteger(estimate.Value * 5 / 4 + 10_000) };
             string hash;
-            try
+            for (var attempt = 1; ; attempt++)
             {
-                hash = await Web3.Eth.TransactionManager.SendTransactionAsync(input);
-            }
-            catch (Exception e)
-            {
-                await _account.NonceService.ResetNonceAsync();
-                _logger.LogWarning(e, "{Action}: send failed, nonce reset", action);
-                if (RevertDecoder.TryGetRevertData(e, out var revert))
+                try
                 {
-                    throw decoder.Decode(action, revert, e);
+                    input.Nonce = null; // Set by the signer on the input itself: take a fresh one from the reset service.
+                    hash = await Web3.Eth.TransactionManager.SendTransactionAsync(input);
+                    break;
                 }
+                catch (Exception e)
+                {
+                    await _account.NonceService.ResetNonceAsync();
+                    _logger.LogWarning(e, "{Action}: send failed, nonce reset", action);
+                    if (IsNonceRefused(e) && attempt < 3)
+                    {
+                        continue;
+                    }
 
-                throw;
+                    if (!IsNonceRefused(e) && RevertDecoder.TryGetRevertData(e, out var revert))
+                    {
+                        throw decoder.Decode(action, revert, e);
+                    }
+
+                    throw;
+                }
             }
 
             // 3. Await the receipt; a mined failure is replayed as a call at its block to recover the reason.
@@ -113,6 +124,10 @@ public sealed class ChainTransactionSender
             _gate.Release();
         }
     }
+
+    /// <summary>The node refused the transaction's nonce ("nonce too high/low"): it was not sent.</summary>
+    private static bool IsNonceRefused(Exception e) =>
+        e is Nethereum.JsonRpc.Client.RpcResponseException rpc && rpc.Message.Contains("nonce", StringComparison.OrdinalIgnoreCase);
 
     private async Task<Exception> ExplainFailureAsync(string action, CallInput call, TransactionReceipt receipt, RevertDecoder decoder)
     {

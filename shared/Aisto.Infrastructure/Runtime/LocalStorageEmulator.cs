@@ -28,9 +28,14 @@ public static class LocalStorageEmulator
         return (Port("BlobEndpoint"), Port("QueueEndpoint"), Port("TableEndpoint")) is ({ } b, { } q, { } t) ? (b, q, t) : null;
     }
 
-    /// <summary>Starts Azurite unless the endpoints already answer; returns the child to stop, or null.</summary>
+    /// <summary>
+    /// Starts Azurite unless the endpoints already answer; returns the child to stop, or null. Its data goes to
+    /// <paramref name="dataDirectory"/> (default: the repo's <c>.azurite</c>), so a second emulator on other ports
+    /// (the fault campaign's own) does not share files with the first.
+    /// </summary>
     public static async Task<ChildProcess?> EnsureRunningAsync(
-        string connectionString, string repoRoot, ILogger logger, bool persistent = true, CancellationToken cancellationToken = default)
+        string connectionString, string repoRoot, ILogger logger, bool persistent = true, CancellationToken cancellationToken = default,
+        string? dataDirectory = null)
     {
         if (PortsOf(connectionString) is not { } ports)
         {
@@ -45,7 +50,7 @@ public static class LocalStorageEmulator
         }
 
         await new NpmWorkspace(repoRoot, logger).EnsureInstalledAsync(cancellationToken);
-        var dataDir = Path.Combine(repoRoot, ".azurite");
+        var dataDir = dataDirectory ?? Path.Combine(repoRoot, ".azurite");
         if (persistent)
         {
             Directory.CreateDirectory(dataDir);
