@@ -59,6 +59,11 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
 
     public async Task<LeaseRecord?> GetAsync(string tenantId, string leaseId, CancellationToken cancellationToken = default)
     {
+        if (!TableKeys.IsValid(leaseId))
+        {
+            return null;
+        }
+
         var leases = await tables.GetAsync(LeasesTable, cancellationToken);
         var row = await leases.GetEntityIfExistsAsync<TableEntity>(tenantId, leaseId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } entity ? FromEntity(entity) : null;
@@ -303,6 +308,11 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
 
     private async Task<string?> TenantOfAsync(string leaseId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(leaseId))
+        {
+            return null;
+        }
+
         if (tenantOf.TryGetValue(leaseId, out var known))
         {
             return known;

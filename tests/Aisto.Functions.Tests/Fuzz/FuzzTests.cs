@@ -189,7 +189,7 @@ public sealed class FuzzTests(FuzzTests.FuzzApp fuzzApp, ITestOutputHelper outpu
             }
         }
 
-        foreach (var taskId in poisoned.Select(p => TaskIdOf(p.Message)).OfType<string>().Where(id => !acceptedIds.Contains(id)).Distinct(StringComparer.Ordinal))
+        foreach (var taskId in poisoned.Select(p => TaskIdOf(p.Message)).OfType<string>().Where(id => id.Trim().Length > 0 && !acceptedIds.Contains(id)).Distinct(StringComparer.Ordinal))
         {
             var task = await store.GetTaskAsync(taskId);
             if ((task is not null && task.Status != Domain.Depin.DepinTaskStatus.Rejected) || await durable.GetInstanceAsync(taskId) is not null)

@@ -47,7 +47,7 @@ public static partial class HostileInputs
     private static readonly string[] Ids =
     [
         "x", "lse_00000000000000000000000", "lse_" + new string('f', 24), "%27%20OR%201%3D1", "..%2F..%2Fhealth", "%00",
-        "%F0%9F%9A%80", new string('a', 300), "lse_%0d%0aSet-Cookie:%20x=1", "%3Cscript%3E", "*", "PartitionKey%20eq%20%27x%27",
+        "%F0%9F%9A%80", new string('a', 300), "a%5Cb", "%23frag", "lse_1%3Fx%3D1", "%09", "%7F", "lse_%0d%0aSet-Cookie:%20x=1", "%3Cscript%3E", "*", "PartitionKey%20eq%20%27x%27",
     ];
 
     public static IEnumerable<FuzzCase> Generate(IReadOnlyList<FuzzRoute> routes, int count, int seed)
