@@ -163,8 +163,13 @@ public static class ApiRoutes
                 [403] = Forbidden,
                 [409] = Conflict,
             }),
-        ["ListDepinProjects"] = new("DePIN", "DePIN projects with their task and reward statistics", RouteAccess.Tenant,
-            Responses: new Dictionary<int, ApiResponse> { [200] = new("The projects.", Obj(null, ("items", Arr(new OpenApiSchema { Type = "object" })))), [401] = Unauthorized }),
+        ["ListDepinProjects"] = new("DePIN", "DePIN projects with their task and reward statistics", RouteAccess.Operator,
+            Responses: new Dictionary<int, ApiResponse>
+            {
+                [200] = new("The projects.", Obj(null, ("items", Arr(new OpenApiSchema { Type = "object" })))),
+                [401] = Unauthorized,
+                [403] = Forbidden,
+            }),
         ["GetDepinTask"] = new("DePIN", "A DePIN task", RouteAccess.Tenant,
             Responses: new Dictionary<int, ApiResponse>
             {

@@ -113,7 +113,7 @@ public sealed class LeaseFunctions(LeaseCommands commands, QuoteService quotes, 
                 caller.TenantId, status, token.Length == 0 ? null : token, pageSize, request.HttpContext.RequestAborted);
             return Results.Ok(new { items = page.Items.Select(l => LeaseResource.From(l)), continuationToken = page.ContinuationToken });
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or Azure.RequestFailedException { Status: 400 })
+        catch (InvalidContinuationTokenException)
         {
             return Problems.Validation("continuationToken", "is not a token this API issued.");
         }

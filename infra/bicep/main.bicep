@@ -320,6 +320,8 @@ var appSettings = {
   Aisto__Storage__credential: 'managedidentity'
   Aisto__Storage__clientId: identity.outputs.clientId
   Aisto__Storage__TablePrefix: tablePrefix
+  Aisto__Storage__NetworkTimeout: '00:00:10'
+  Aisto__Storage__MaxRetries: '3'
 
   Aisto__Durable__Backend: 'AzureStorage'
   Aisto__Durable__TaskHub: durableTaskHub
@@ -403,6 +405,7 @@ var appSettings = {
   Aisto__Depin__ServiceBusNamespace: serviceBus.outputs.fullyQualifiedNamespace
   Aisto__Depin__ServiceBusConnectionString: ''
   Aisto__Depin__MaxConcurrentSessions: '16'
+  Aisto__Depin__ServiceBusTryTimeout: '00:01:00'
   Aisto__Depin__PoolPercent: '45'
   Aisto__Depin__QueueRetryInterval: '00:00:10'
   Aisto__Depin__MaxQueueTime: '06:00:00'
@@ -413,6 +416,8 @@ var appSettings = {
   // Chain: the signer key is a Key Vault reference, resolved by the platform with the app identity.
   Aisto__Chain__Mode: 'External'
   Aisto__Chain__DevChainPort: '8545'
+  Aisto__Chain__RpcTimeout: '00:00:20'
+  Aisto__Chain__ReceiptTimeout: '00:02:00'
   Aisto__Chain__RpcUrl: chainRpcUrl
   Aisto__Chain__OperatorPrivateKey: keyVaultReference(keyVault.outputs.name, chainPrivateKeySecret)
 }

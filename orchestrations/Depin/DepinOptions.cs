@@ -36,6 +36,9 @@ public sealed class DepinOptions
     /// <summary>Project sessions the Service Bus processor works on at once.</summary>
     public int MaxConcurrentSessions { get; set; } = 16;
 
+    /// <summary>Longest wait for one Service Bus operation before it is retried (the SDK's TryTimeout).</summary>
+    public TimeSpan ServiceBusTryTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     public DepinTaskTimings ToTimings() => new(QueueRetryInterval, MaxQueueTime, MaxAttempts, ReadyPollInterval, ProvisioningTimeout);
 }
 

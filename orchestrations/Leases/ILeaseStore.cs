@@ -13,6 +13,10 @@ public interface ILeaseStore
     /// <summary>Finds a lease by id alone (for the lifecycle, which knows no tenant context).</summary>
     Task<LeaseRecord?> FindAsync(string leaseId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A page of a tenant's leases. A token the store cannot use throws <see cref="InvalidContinuationTokenException"/>;
+    /// a stored row that cannot be read is left out of the page (and logged), so one bad row never hides the others.
+    /// </summary>
     Task<LeasePage> ListAsync(
         string tenantId, LeaseStatus? status, string? continuationToken, int pageSize,
         CancellationToken cancellationToken = default);

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Aisto.Infrastructure.Storage;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Aisto.Functions.Tests;
 
@@ -163,6 +166,41 @@ public sealed class LeaseApiContractTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.NotEqual(HttpStatusCode.InternalServerError, badToken.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stored_lease_row_that_cannot_be_read_is_left_out_of_the_listing_while_a_bad_token_is_still_named()
+    {
+        // Arrange: tenant A has one good lease and two damaged rows (an unknown status, a request that is not JSON).
+        using var client = app.Client();
+        var leaseId = (await (await client.PostAsync("/api/leases", Json(ValidBody))).JsonAsync()).GetProperty("leaseId").GetString()!;
+        var leases = await app.App.Services.GetRequiredService<AistoTables>().GetAsync("leases");
+        await leases.AddEntityAsync(new TableEntity("tenant-a", "lse_damaged00000000000000001") { ["Status"] = "Sleeping", ["Request"] = "{}" });
+        await leases.AddEntityAsync(new TableEntity("tenant-a", "lse_damaged00000000000000002") { ["Status"] = "Queued", ["Request"] = "{ not json" });
+
+        // Act: whole listing, and page by page (one row a page, so the tokens the API issued are used).
+        var list = await client.GetAsync("/api/leases");
+        var paged = new List<string?>();
+        var pages = 0;
+        string? token = null;
+        do
+        {
+            var page = await (await client.GetAsync("/api/leases?pageSize=1" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)))).JsonAsync();
+            paged.AddRange(page.GetProperty("items").EnumerateArray().Select(l => l.GetProperty("leaseId").GetString()));
+            token = page.GetProperty("continuationToken").GetString();
+            pages++;
+        }
+        while (token is not null && pages < 10);
+        var badToken = await client.GetAsync("/api/leases?continuationToken=" + Uri.EscapeDataString("not a token"));
+
+        // Assert: the good lease is listed, the damaged rows are skipped, and only a bad token blames the token.
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        Assert.Equal([leaseId], (await list.JsonAsync()).GetProperty("items").EnumerateArray().Select(l => l.GetProperty("leaseId").GetString()));
+        Assert.Equal([leaseId], paged);
+        Assert.True(pages >= 2, "the listing was paged with issued tokens");
+        Assert.Equal(HttpStatusCode.BadRequest, badToken.StatusCode);
+        Assert.True((await badToken.JsonAsync()).GetProperty("errors").TryGetProperty("continuationToken", out _));
+        await client.DeleteAsync($"/api/leases/{leaseId}");
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

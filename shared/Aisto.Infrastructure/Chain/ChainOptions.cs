@@ -38,7 +38,14 @@ public sealed class ChainOptions
     [Range(1, 1_000_000)]
     public int LogPageSize { get; set; } = 2_000;
 
+    /// <summary>How long a sent transaction may wait for its receipt before the payout step fails (and is retried).</summary>
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Longest wait for one JSON-RPC call (reads, sends, receipt polls). Nethereum keeps this process-wide
+    /// (<c>ClientBase.ConnectionTimeout</c>); the gateway sets it from here.
+    /// </summary>
+    public TimeSpan RpcTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// Mint the payout token (DevStablecoin) to the operator when it holds less than an epoch's pool. Unset means on

@@ -18,7 +18,9 @@ public static class ChainServiceCollectionExtensions
 
     public static IServiceCollection AddTokenGateway(this IServiceCollection services)
     {
-        services.AddOptions<ChainOptions>().BindConfiguration(ChainOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChainOptions>().BindConfiguration(ChainOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.RpcTimeout > TimeSpan.Zero && o.ReceiptTimeout > TimeSpan.Zero, "Aisto:Chain:RpcTimeout and ReceiptTimeout must be positive.")
+            .ValidateOnStart();
 
         // Both sources are registered; the mode picks one when the gateway is first used. The container disposes the
         // dev chain on shutdown (only if it was ever created), which stops the Hardhat node it started.

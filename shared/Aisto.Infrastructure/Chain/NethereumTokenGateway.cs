@@ -27,6 +27,9 @@ public sealed class NethereumTokenGateway : ITokenGateway
         _source = source ?? throw new ArgumentNullException(nameof(source));
         _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+        // Nethereum's RPC timeout is a static of its client base class: one chain per process, so one setting.
+        Nethereum.JsonRpc.Client.ClientBase.ConnectionTimeout = _options.RpcTimeout;
     }
 
     public async Task<PayoutTokenInfo> GetPayoutTokenAsync(CancellationToken cancellationToken = default)

@@ -30,7 +30,9 @@ public static class AistoServiceCollectionExtensions
     public static IServiceCollection AddAisto(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .Validate(o => o.NetworkTimeout > TimeSpan.Zero && o.MaxRetries is >= 0 and <= 10, "Aisto:Storage:NetworkTimeout must be positive and MaxRetries 0-10.")
+            .ValidateOnStart();
         services.AddOptions<RegionsOptions>().BindConfiguration(RegionsOptions.Section)
             .Validate(o => o.Items.Count > 0 && o.Items.All(r => r.Id.Length > 0), "Aisto:Regions:Items must list at least one region with an id.")
             .ValidateOnStart();

@@ -26,9 +26,14 @@ public sealed class ServiceBusDepinIntake(IServiceProvider services, IOptions<De
         var handler = new ServiceBusDepinHandler(
             (body, ct) => intake.AcceptAsync(body, durable, ct), services.GetRequiredService<ILogger<ServiceBusDepinHandler>>());
 
+        // Explicit: each Service Bus operation (and each wait for a session) gives up after TryTimeout, then retries.
+        var clientOptions = new ServiceBusClientOptions
+        {
+            RetryOptions = new ServiceBusRetryOptions { Mode = ServiceBusRetryMode.Exponential, MaxRetries = 3, TryTimeout = o.ServiceBusTryTimeout },
+        };
         await using var client = o.ServiceBusConnectionString.Length > 0
-            ? new ServiceBusClient(o.ServiceBusConnectionString)
-            : new ServiceBusClient(o.ServiceBusNamespace, new DefaultAzureCredential());
+            ? new ServiceBusClient(o.ServiceBusConnectionString, clientOptions)
+            : new ServiceBusClient(o.ServiceBusNamespace, new DefaultAzureCredential(), clientOptions);
         await using var processor = client.CreateSessionProcessor(o.QueueName, new ServiceBusSessionProcessorOptions
         {
             AutoCompleteMessages = false,

@@ -46,6 +46,11 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
 
     public async Task<DepinProject?> GetProjectAsync(string projectId, CancellationToken cancellationToken = default)
     {
+        if (!TableKeys.IsValid(projectId))
+        {
+            return null;
+        }
+
         var table = await tables.GetAsync(Projects, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(ProjectPartition, projectId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e ? Read<DepinProject>(e) : null;
@@ -79,6 +84,11 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
 
     public async Task<DepinTaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
+        if (!TableKeys.IsValid(taskId))
+        {
+            return null;
+        }
+
         var table = await tables.GetAsync(Tasks, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e ? Read<DepinTaskRecord>(e) : null;
@@ -134,6 +144,11 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
 
     public async Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default)
     {
+        if (!TableKeys.IsValid(taskId))
+        {
+            return null;
+        }
+
         var table = await tables.GetAsync(Dispatch, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(DispatchPartition, taskId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e ? FromDispatch(e) : null;
@@ -219,6 +234,11 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
 
     public async Task<PledgeVersion?> FindPledgeAsync(string pledgeId, CancellationToken cancellationToken = default)
     {
+        if (!TableKeys.IsValid(pledgeId))
+        {
+            return null;
+        }
+
         var table = await tables.GetAsync(Pledges, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(PledgePartition, pledgeId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e ? new PledgeVersion(Read<DepinPledge>(e), e.ETag.ToString()) : null;

@@ -6,6 +6,8 @@ using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Leases;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Aisto.Infrastructure.Leases;
 
@@ -18,7 +20,7 @@ namespace Aisto.Infrastructure.Leases;
 /// that moves its lease through four states reads it once, not four times — if anyone else wrote it meanwhile the
 /// ETag no longer matches and the update reads again.
 /// </summary>
-public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
+public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>? logger = null) : ILeaseStore
 {
     private const string LeasesTable = "leases";
     private const string IndexTable = "leaseindex";
@@ -66,6 +68,11 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
 
     public async Task<LeaseRecord?> GetAsync(string tenantId, string leaseId, CancellationToken cancellationToken = default)
     {
+        if (!TableKeys.IsValid(leaseId))
+        {
+            return null;
+        }
+
         var leases = await tables.GetAsync(LeasesTable, cancellationToken);
         var row = await leases.GetEntityIfExistsAsync<TableEntity>(tenantId, leaseId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } entity ? FromEntity(entity) : null;
@@ -84,13 +91,64 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
         var filter = status is { } s
             ? TableClient.CreateQueryFilter($"PartitionKey eq {tenantId} and Status eq {s.ToString()}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {tenantId}");
-        await foreach (var page in leases.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
-                           .AsPages(continuationToken, pageSize))
+        if (continuationToken is not null && !IsTableToken(continuationToken))
         {
-            return new LeasePage([.. page.Values.Select(FromEntity)], page.ContinuationToken);
+            throw new InvalidContinuationTokenException("The continuation token was not issued by this store.");
         }
 
-        return new LeasePage([], null);
+        Page<TableEntity>? page;
+        try
+        {
+            // Only the token can fail here: the SDK refuses a token it cannot split into keys (ArgumentException),
+            // the service one whose keys it cannot decode (400). The filter is built from a known tenant id.
+            await using var pages = leases.QueryAsync<TableEntity>(filter, pageSize, cancellationToken: cancellationToken)
+                .AsPages(continuationToken, pageSize).GetAsyncEnumerator(cancellationToken);
+            page = await pages.MoveNextAsync() ? pages.Current : null;
+        }
+        catch (Exception ex) when (continuationToken is not null && ex is ArgumentException or FormatException or RequestFailedException { Status: 400 })
+        {
+            throw new InvalidContinuationTokenException("The continuation token was not issued by this store.", ex);
+        }
+
+        if (page is null)
+        {
+            return new LeasePage([], null);
+        }
+
+        var items = new List<LeaseRecord>(page.Values.Count);
+        foreach (var entity in page.Values)
+        {
+            if (TryFromEntity(entity) is { } lease)
+            {
+                items.Add(lease);
+            }
+        }
+
+        return new LeasePage(items, page.ContinuationToken);
+    }
+
+    /// <summary>
+    /// The shape of the tokens this store hands out: the table service's next partition and row keys, joined by one
+    /// space (the keys are encoded by the service and contain no spaces or control characters). The SDK itself takes
+    /// any string apart leniently, so a token of another shape is refused here.
+    /// </summary>
+    private static bool IsTableToken(string token) =>
+        token.Count(c => c == ' ') == 1 && token[0] != ' ' && token.All(c => c is >= ' ' and <= '~');
+
+    /// <summary>A stored row, or null (logged) when it cannot be read: one damaged row must not break a listing.</summary>
+    private LeaseRecord? TryFromEntity(TableEntity entity)
+    {
+        try
+        {
+            var lease = FromEntity(entity);
+            return lease.Request is null ? throw new JsonException("The row has no request.") : lease;
+        }
+        catch (Exception ex) when (ex is JsonException or ArgumentException or FormatException or OverflowException or InvalidOperationException)
+        {
+            (logger ?? (ILogger)NullLogger.Instance).LogWarning(
+                ex, "Lease row {TenantId}/{LeaseId} cannot be read; left out of the listing", entity.PartitionKey, entity.RowKey);
+            return null;
+        }
     }
 
     public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
@@ -290,6 +348,11 @@ public sealed class TableLeaseStore(AistoTables tables) : ILeaseStore
 
     private async Task<string?> TenantOfAsync(string leaseId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(leaseId))
+        {
+            return null;
+        }
+
         if (tenantOf.TryGetValue(leaseId, out var known))
         {
             return known;

@@ -17,11 +17,15 @@ public sealed class StorageQueues(IOptions<StorageOptions> options)
     public const string PoisonSuffix = "-poison";
 
     private readonly QueueServiceClient service = options.Value.QueueServiceUri.Length > 0
-        ? new QueueServiceClient(new Uri(options.Value.QueueServiceUri), new DefaultAzureCredential(), ClientOptions())
-        : new QueueServiceClient(options.Value.ConnectionString, ClientOptions());
+        ? new QueueServiceClient(new Uri(options.Value.QueueServiceUri), new DefaultAzureCredential(), ClientOptions(options.Value))
+        : new QueueServiceClient(options.Value.ConnectionString, ClientOptions(options.Value));
 
-    /// <summary>No client-side encoding: callers decide (the trigger service must see bodies that are not base64).</summary>
-    public static QueueClientOptions ClientOptions() => new() { MessageEncoding = QueueMessageEncoding.None };
+    /// <summary>
+    /// No client-side encoding: callers decide (the trigger service must see bodies that are not base64). Timeouts
+    /// and retries as for tables (Aisto:Storage).
+    /// </summary>
+    public static QueueClientOptions ClientOptions(StorageOptions? timeouts = null) =>
+        (timeouts ?? new StorageOptions()).Apply(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
 
     public QueueClient Get(string queueName) => service.GetQueueClient(queueName);
 

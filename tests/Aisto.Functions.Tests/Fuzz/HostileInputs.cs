@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace Aisto.Functions.Tests.Fuzz;
 
@@ -9,15 +10,18 @@ public sealed record FuzzCase(string Route, HttpMethod Method, string Path, byte
     public override string ToString() => $"{Method} {Path} [{Mutation}] {(Body is null ? "" : Encoding.UTF8.GetString(Body.AsSpan(0, Math.Min(Body.Length, 300))))}";
 }
 
-/// <summary>A route to fuzz: a template with {id} for path ids and, for routes with a body, a valid example body.</summary>
-public sealed record FuzzRoute(string Name, HttpMethod Method, string PathTemplate, string? ValidBody);
+/// <summary>
+/// A route to fuzz: its function name, a path template whose <c>{parameters}</c> get hostile ids, the API key it is
+/// called with (null: none), its documented query parameters and, for routes with a body, a valid example body.
+/// </summary>
+public sealed record FuzzRoute(string Name, HttpMethod Method, string PathTemplate, string? ValidBody, string? ApiKey = null, IReadOnlyList<string>? Query = null);
 
 /// <summary>
 /// Generates malformed and hostile requests from valid examples, seeded so a failure replays: missing, extra and
 /// retyped fields, huge/negative/fractional/non-finite numbers, unicode and control characters, injection strings
 /// in bodies, ids and headers, invalid and truncated JSON, deep nesting and oversized bodies.
 /// </summary>
-public static class HostileInputs
+public static partial class HostileInputs
 {
     private static readonly string[] Strings =
     [
@@ -43,7 +47,7 @@ public static class HostileInputs
     private static readonly string[] Ids =
     [
         "x", "lse_00000000000000000000000", "lse_" + new string('f', 24), "%27%20OR%201%3D1", "..%2F..%2Fhealth", "%00",
-        "%F0%9F%9A%80", new string('a', 300), "lse_%0d%0aSet-Cookie:%20x=1", "%3Cscript%3E", "*", "PartitionKey%20eq%20%27x%27",
+        "%F0%9F%9A%80", new string('a', 300), "a%5Cb", "%23frag", "lse_1%3Fx%3D1", "%09", "%7F", "lse_%0d%0aSet-Cookie:%20x=1", "%3Cscript%3E", "*", "PartitionKey%20eq%20%27x%27",
     ];
 
     public static IEnumerable<FuzzCase> Generate(IReadOnlyList<FuzzRoute> routes, int count, int seed)
@@ -59,35 +63,53 @@ public static class HostileInputs
     private static FuzzCase Mutate(FuzzRoute route, Random random)
     {
         var headers = new Dictionary<string, string>();
-        var id = route.PathTemplate.Contains("{id}", StringComparison.Ordinal) ? Pick(random, Ids) : "";
-        var path = route.PathTemplate.Replace("{id}", id, StringComparison.Ordinal);
+        var ids = new List<string>();
+        var path = PathParameter().Replace(route.PathTemplate, _ =>
+        {
+            var id = Pick(random, Ids);
+            ids.Add(id);
+            return id;
+        });
         if (route.ValidBody is null)
         {
             // Routes without a body: hostile ids, query strings and headers.
-            var query = random.Next(3) switch
-            {
-                0 => "",
-                1 => "?status=" + Uri.EscapeDataString(Pick(random, Strings)),
-                _ => "?continuationToken=" + Uri.EscapeDataString(Pick(random, Strings)) + "&pageSize=" + Uri.EscapeDataString(Pick(random, Strings)),
-            };
+            var query = QueryString(route.Query ?? [], random);
             AddHostileHeader(headers, random);
-            return new FuzzCase(route.Name, route.Method, path + query, null, headers, $"id/query ({id})");
+            return new FuzzCase(route.Name, route.Method, path + query, null, headers, $"id/query ({string.Join(", ", ids)})");
         }
 
-        var kind = random.Next(10);
-        var (body, mutation) = kind switch
-        {
-            0 => (Encoding.UTF8.GetBytes(Pick(random, RawBodies)), "invalid JSON"),
-            1 => (Oversized(random), "oversized body"),
-            2 => (Encoding.UTF8.GetBytes(Deep(random.Next(64, 2000))), "deep nesting"),
-            _ => Structural(route.ValidBody, random),
-        };
+        var (body, mutation) = Body(route.ValidBody, random, 512 * 1024);
         if (random.Next(4) == 0)
         {
             AddHostileHeader(headers, random);
         }
 
         return new FuzzCase(route.Name, route.Method, path, body, headers, mutation);
+    }
+
+    /// <summary>
+    /// A hostile body made from a valid one: invalid JSON, an oversized or deeply nested document, or a structural
+    /// mutation (missing, extra or retyped fields, hostile strings, out-of-range numbers). Oversized bodies stay
+    /// below <paramref name="maxOversize"/> bytes over 64 KB.
+    /// </summary>
+    public static (byte[] Body, string Mutation) Body(string validBody, Random random, int maxOversize) => random.Next(10) switch
+    {
+        0 => (Encoding.UTF8.GetBytes(Pick(random, RawBodies)), "invalid JSON"),
+        1 => (Oversized(random, maxOversize), "oversized body"),
+        2 => (Encoding.UTF8.GetBytes(Deep(random.Next(64, 2000))), "deep nesting"),
+        _ => Structural(validBody, random),
+    };
+
+    private static string QueryString(IReadOnlyList<string> names, Random random)
+    {
+        // Each documented parameter at most once, sometimes an undocumented one, with hostile values.
+        var parts = names.Where(_ => random.Next(2) == 0).ToList();
+        if (random.Next(4) == 0)
+        {
+            parts.Add(Pick(random, ["x", "$filter", "PartitionKey", "status[]"]));
+        }
+
+        return parts.Count == 0 ? "" : "?" + string.Join("&", parts.Select(n => Uri.EscapeDataString(n) + "=" + Uri.EscapeDataString(Pick(random, Strings))));
     }
 
     private static (byte[] Body, string Mutation) Structural(string validBody, Random random)
@@ -137,13 +159,16 @@ public static class HostileInputs
         headers[Pick(random, ["Idempotency-Key", "X-Forwarded-For", "Accept", "X-Request-Id"])] = value;
     }
 
-    private static byte[] Oversized(Random random)
+    private static byte[] Oversized(Random random, int maxOversize)
     {
-        var size = 64 * 1024 + random.Next(1, 512 * 1024);
+        var size = 64 * 1024 + random.Next(1, maxOversize);
         return Encoding.UTF8.GetBytes("{\"gpuModel\":\"" + new string('H', size) + "\"}");
     }
 
     private static string Deep(int depth) => new string('[', depth) + new string(']', depth);
+
+    [GeneratedRegex(@"\{\*?[A-Za-z]+\}")]
+    private static partial Regex PathParameter();
 
     private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
 
