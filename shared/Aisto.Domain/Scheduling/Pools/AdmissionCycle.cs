@@ -38,7 +38,7 @@ public static class AdmissionCycle
         // 2. Per-tenant queues in class and age order; the cycle repeatedly takes the best tenant head.
         var byTenant = queue
             .GroupBy(q => q.Tenant, StringComparer.Ordinal)
-            .Select(g => new Queue<QueuedRequest>(g.OrderBy(q => ClassRank(q.Class)).ThenBy(q => q.EnqueuedAt).ThenBy(q => q.Id, StringComparer.Ordinal)))
+            .Select(g => new Queue<QueuedRequest>(g.OrderBy(q => AdmissionOrder.ClassRank(q.Class)).ThenBy(q => q.EnqueuedAt).ThenBy(q => q.Id, StringComparer.Ordinal)))
             .ToList();
 
         var admitted = new List<Admission>();
@@ -98,13 +98,6 @@ public static class AdmissionCycle
         return new AdmissionResult(admitted, preempted, WaitEstimator.Estimate(waiting, running, free, asOf));
     }
 
-    private static int ClassRank(LeaseClass leaseClass) => leaseClass switch
-    {
-        LeaseClass.Reserved => 0,
-        LeaseClass.OnDemand => 1,
-        _ => 2,
-    };
-
     private static QueuedRequest? NextInOrder(
         List<Queue<QueuedRequest>> byTenant, Dictionary<string, long> tenantUse, DateTimeOffset asOf, AdmissionOptions options)
     {
@@ -125,33 +118,8 @@ public static class AdmissionCycle
         return best?.Dequeue();
     }
 
-    private static int Compare(QueuedRequest a, QueuedRequest b, Dictionary<string, long> tenantUse, DateTimeOffset asOf, AdmissionOptions options)
-    {
-        var c = ClassRank(a.Class).CompareTo(ClassRank(b.Class));
-        if (c != 0)
-        {
-            return c;
-        }
-
-        var aAged = asOf - a.EnqueuedAt >= options.AgeBoostAfter;
-        var bAged = asOf - b.EnqueuedAt >= options.AgeBoostAfter;
-        if (aAged != bAged)
-        {
-            return aAged ? -1 : 1;
-        }
-
-        if (!aAged)
-        {
-            c = tenantUse.GetValueOrDefault(a.Tenant).CompareTo(tenantUse.GetValueOrDefault(b.Tenant));
-            if (c != 0)
-            {
-                return c;
-            }
-        }
-
-        c = a.EnqueuedAt.CompareTo(b.EnqueuedAt);
-        return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
-    }
+    private static int Compare(QueuedRequest a, QueuedRequest b, Dictionary<string, long> tenantUse, DateTimeOffset asOf, AdmissionOptions options) =>
+        AdmissionOrder.Compare((a.Class, a.EnqueuedAt, a.Tenant, a.Id), (b.Class, b.EnqueuedAt, b.Tenant, b.Id), tenantUse, asOf, options.AgeBoostAfter);
 
     /// <summary>The head's reservation: when it can start (the shadow time) and what it leaves spare then.</summary>
     private sealed class Reservation

@@ -87,14 +87,6 @@ public static class QueueAdmission
         return walk.Result();
     }
 
-    /// <summary>Class rank in admission order: reserved, on-demand, spot.</summary>
-    public static int ClassRank(LeaseClass leaseClass) => leaseClass switch
-    {
-        LeaseClass.Reserved => 0,
-        LeaseClass.OnDemand => 1,
-        _ => 2,
-    };
-
     private sealed class Walk(
         IReadOnlyList<RegionSnapshot> regions,
         IReadOnlyDictionary<string, long> tenantHeld,
@@ -125,7 +117,7 @@ public static class QueueAdmission
             var byTenant = leases
                 .GroupBy(q => q.Tenant, StringComparer.Ordinal)
                 .Select(g => new Queue<QueuedLeaseRequest>(g
-                    .OrderBy(q => ClassRank(q.Request.Class))
+                    .OrderBy(q => AdmissionOrder.ClassRank(q.Request.Class))
                     .ThenBy(q => q.EnqueuedAt)
                     .ThenBy(q => q.Id, StringComparer.Ordinal)))
                 .ToList();
@@ -306,32 +298,7 @@ public static class QueueAdmission
             return best?.Dequeue();
         }
 
-        private int Compare(QueuedLeaseRequest a, QueuedLeaseRequest b)
-        {
-            var c = ClassRank(a.Request.Class).CompareTo(ClassRank(b.Request.Class));
-            if (c != 0)
-            {
-                return c;
-            }
-
-            var aAged = asOf - a.EnqueuedAt >= options.AgeBoostAfter;
-            var bAged = asOf - b.EnqueuedAt >= options.AgeBoostAfter;
-            if (aAged != bAged)
-            {
-                return aAged ? -1 : 1;
-            }
-
-            if (!aAged)
-            {
-                c = _tenantUse.GetValueOrDefault(a.Tenant).CompareTo(_tenantUse.GetValueOrDefault(b.Tenant));
-                if (c != 0)
-                {
-                    return c;
-                }
-            }
-
-            c = a.EnqueuedAt.CompareTo(b.EnqueuedAt);
-            return c != 0 ? c : string.CompareOrdinal(a.Id, b.Id);
-        }
+        private int Compare(QueuedLeaseRequest a, QueuedLeaseRequest b) => AdmissionOrder.Compare(
+            (a.Request.Class, a.EnqueuedAt, a.Tenant, a.Id), (b.Request.Class, b.EnqueuedAt, b.Tenant, b.Id), _tenantUse, asOf, options.AgeBoostAfter);
     }
 }
