@@ -88,12 +88,58 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A free loopback TCP port.</summary>
+    /// <summary>
+    /// A free loopback TCP port for a server to listen on, chosen below the kernel's ephemeral range: a port the
+    /// kernel hands out (port 0) can be taken by any outgoing connection's local end before the server binds it,
+    /// which under a busy test run (thousands of storage connections) does happen. No port is handed out twice by
+    /// one process.
+    /// </summary>
     public static int FreePort()
     {
+        var (low, high) = ListenPortRange();
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var candidate = Random.Shared.Next(low, high);
+            if (!HandedOut.TryAdd(candidate, 0))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var probe = new TcpListener(System.Net.IPAddress.Loopback, candidate);
+                probe.Start();
+                return candidate;
+            }
+            catch (SocketException)
+            {
+                // In use: try another.
+            }
+        }
+
         using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
+
+    /// <summary>The ports below the kernel's ephemeral (outgoing) range, from /proc where Linux publishes it.</summary>
+    private static (int Low, int High) ListenPortRange()
+    {
+        var ephemeralLow = 32768;
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            ephemeralLow = int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // Not Linux: the IANA dynamic range starts at 49152; 32768 is below it and Linux's default.
+        }
+
+        var high = Math.Max(ephemeralLow, 12000);
+        return (Math.Max(10000, high - 12000), high);
     }
 
     public async ValueTask DisposeAsync()
