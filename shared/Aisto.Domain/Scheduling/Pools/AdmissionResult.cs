@@ -19,7 +19,9 @@ public sealed record AdmissionResult(
 /// <summary>Tuning of the admission cycle.</summary>
 /// <param name="AgeBoostAfter">A request waiting this long goes ahead of younger ones of its class regardless of
 /// fair share, which bounds how long fair share can hold it back.</param>
-public sealed record AdmissionOptions(TimeSpan AgeBoostAfter)
+/// <param name="ReuseFailedPlacements">The walk remembers request shapes that found no room and does not place them
+/// again (admitting only fills nodes, so the answer cannot change within one walk); off only to check that claim.</param>
+public sealed record AdmissionOptions(TimeSpan AgeBoostAfter, bool ReuseFailedPlacements = true)
 {
     public static AdmissionOptions Default { get; } = new(TimeSpan.FromMinutes(15));
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Aisto.Domain.Leases;
+using Aisto.Domain.Regions;
 
 namespace Aisto.Domain.Scheduling.Pools;
 
@@ -104,6 +105,7 @@ public static class QueueAdmission
         private readonly List<string> _waiting = [];
         private readonly List<NodeReservation> _reservations = [];
         private readonly HashSet<string> _reservedModels = new(StringComparer.OrdinalIgnoreCase);
+        private readonly HashSet<UnplaceableShape> _unplaceable = [];
 
         public bool Decided { get; private set; }
 
@@ -155,9 +157,15 @@ public static class QueueAdmission
             var end = asOf + lease.Request.Duration;
 
             // Place it: on every node if it ends before every reservation starts, else without the reserved nodes.
-            var decision = placement.Place(Visible(end), request);
+            // A shape that found no room finds none later in this walk (admitting only fills nodes; the hidden
+            // reserved nodes are part of the shape): a long queue of like requests on a full fleet costs one
+            // placement per shape, not one per lease.
+            var blocking = BlockingMask(end);
+            var shape = new UnplaceableShape(request, blocking);
+            var decision = options.ReuseFailedPlacements && _unplaceable.Contains(shape) ? null : placement.Place(Visible(blocking), request);
             if (decision is null)
             {
+                _unplaceable.Add(shape);
                 Reserve(lease, request);
                 _waiting.Add(lease.Id);
                 return Outcome.Waiting;
@@ -199,10 +207,22 @@ public static class QueueAdmission
             return Outcome.Waiting;
         }
 
-        /// <summary>The working regions without the reserved nodes whose reservation starts before <paramref name="end"/>.</summary>
-        private IReadOnlyList<RegionSnapshot> Visible(DateTimeOffset end)
+        /// <summary>Which reservations (bit i = reservation i; at most one per GPU model) start before <paramref name="end"/>.</summary>
+        private ulong BlockingMask(DateTimeOffset end)
         {
-            var blocking = _reservations.Where(r => r.Start < end).ToList();
+            var mask = 0UL;
+            for (var i = 0; i < _reservations.Count && i < 64; i++)
+            {
+                mask |= _reservations[i].Start < end ? 1UL << i : 0;
+            }
+
+            return mask;
+        }
+
+        /// <summary>The working regions without the reserved nodes of <paramref name="mask"/>.</summary>
+        private IReadOnlyList<RegionSnapshot> Visible(ulong mask)
+        {
+            var blocking = _reservations.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).ToList();
             if (blocking.Count == 0)
             {
                 return _working;
@@ -300,5 +320,22 @@ public static class QueueAdmission
 
         private int Compare(QueuedLeaseRequest a, QueuedLeaseRequest b) => AdmissionOrder.Compare(
             (a.Request.Class, a.EnqueuedAt, a.Tenant, a.Id), (b.Request.Class, b.EnqueuedAt, b.Tenant, b.Id), _tenantUse, asOf, options.AgeBoostAfter);
+    }
+
+    /// <summary>
+    /// What placement sees of a request (everything but its holder id) and which reserved nodes were hidden from it:
+    /// equal shapes on the same working nodes place alike.
+    /// </summary>
+    private readonly record struct UnplaceableShape(
+        string Models, GpuDemand Gpu, int CpuMilli, long MemoryMiB, string? PinnedRegion, GeoPoint? ClientLocation,
+        double? MaxLatencyMs, ulong Blocking)
+    {
+        public UnplaceableShape(PlacementRequest request, ulong blocking)
+            : this(
+                string.Join('\n', request.Resources.AllowedModels.Select(m => m.ToUpperInvariant())),
+                request.Resources.Gpu, request.Resources.CpuMilli, request.Resources.MemoryMiB,
+                request.PinnedRegion?.ToUpperInvariant(), request.ClientLocation, request.MaxLatencyMs, blocking)
+        {
+        }
     }
 }

@@ -165,6 +165,30 @@ public sealed class QueueAdmissionTests
         }, iter: 200);
 
     [Fact]
+    public void Remembering_which_shapes_found_no_room_changes_no_decision() =>
+        Gen.Select(GenRegion, GenShapedLease.Array[1, 40], Gen.Int).Sample((region, queue, seed) =>
+        {
+            var leases = queue.DistinctBy(q => q.Id).ToList();
+            var one = leases[Math.Abs(seed % leases.Count)];
+            var placeEveryLease = AdmissionOptions.Default with { ReuseFailedPlacements = false };
+
+            var remembered = region.Admit(leases);
+            var placedEach = region.Admit(leases, options: placeEveryLease);
+            var decided = region.Admit(leases, decide: one.Id);
+
+            Assert.Equal(placedEach.Order, remembered.Order);
+            Assert.Equal(placedEach.Admitted, remembered.Admitted);
+            Assert.Equal(placedEach.Reservations, remembered.Reservations);
+            Assert.Equal(placedEach.AdmissionOf(one.Id), decided.AdmissionOf(one.Id));
+        }, iter: 300);
+
+    /// <summary>Few shapes, many leases: the queue a full fleet builds up (the shapes repeat, so the memory is used).</summary>
+    private static readonly Gen<QueuedLeaseRequest> GenShapedLease =
+        Gen.Select(Gen.Int[0, 999], Gen.Int[0, 2], Gen.Int[0, 2], Gen.Enum<LeaseClass>(), Gen.Int[0, 40], Gen.Int[0, 2],
+            (id, tenant, size, leaseClass, waited, length) => Lease(
+                $"q{id}", $"t{tenant}", size switch { 0 => 1, 1 => 4, _ => 8 }, waited, leaseClass, length switch { 0 => 0.5m, 1 => 1, _ => 4 }));
+
+    [Fact]
     public void Nothing_admitted_onto_a_reserved_node_outlasts_the_reservation() =>
         Gen.Select(GenRegion, GenLease.Array[0, 30]).Sample((region, queue) =>
         {
@@ -207,10 +231,11 @@ public sealed class QueueAdmissionTests
         }
 
         public QueueAdmissionResult Admit(
-            IReadOnlyList<QueuedLeaseRequest> queue, Dictionary<string, long>? tenantHeld = null, string? decide = null) =>
+            IReadOnlyList<QueuedLeaseRequest> queue, Dictionary<string, long>? tenantHeld = null, string? decide = null,
+            AdmissionOptions? options = null) =>
             QueueAdmission.Run(
                 [new RegionSnapshot(new RegionInfo("r", "r", new GeoPoint(0, 0)), [.. _nodes], isUp)],
-                queue, tenantHeld ?? [], Placement, PoolQuotas.Default, Now, decide: decide);
+                queue, tenantHeld ?? [], Placement, PoolQuotas.Default, Now, options, decide: decide);
 
         public override string ToString() => string.Join(", ", _nodes.Select(n => $"{n.NodeId}:{n.FreeGpuMilli}"));
     }
