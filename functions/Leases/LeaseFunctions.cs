@@ -69,9 +69,9 @@ public sealed class LeaseFunctions(LeaseCommands commands, QuoteService quotes, 
             return Problems.From(result);
         }
 
-        var position = await commands.QueuePositionAsync(result.Value!, request.HttpContext.RequestAborted);
-        var wait = await quotes.QueuedWaitAsync(result.Value!, request.HttpContext.RequestAborted);
-        return Results.Ok(LeaseResource.From(result.Value!, position, QuoteOptionResource.WaitSeconds(wait)));
+        var view = await commands.QueueViewAsync(result.Value!, request.HttpContext.RequestAborted);
+        var wait = view is null ? null : await quotes.QueuedWaitAsync(result.Value!, request.HttpContext.RequestAborted, view);
+        return Results.Ok(LeaseResource.From(result.Value!, view?.Walk.PositionOf(result.Value!.LeaseId), QuoteOptionResource.WaitSeconds(wait)));
     }
 
     [Function("ListLeases")]

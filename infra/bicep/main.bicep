@@ -343,6 +343,8 @@ var appSettings = {
 
   Aisto__Leases__MaxQueueTime: '00:30:00'
   Aisto__Leases__QueueRetryInterval: '00:00:15'
+  Aisto__Leases__QueueRetryMaxInterval: '00:02:00'
+  Aisto__Leases__QueueViewMaxAge: '00:00:01'
   Aisto__Leases__MeteringInterval: '01:00:00'
   Aisto__Leases__ProvisioningTimeout: '00:10:00'
   Aisto__Leases__ReadyPollInterval: '00:00:01'

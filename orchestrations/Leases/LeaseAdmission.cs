@@ -13,6 +13,9 @@ public sealed record AdmissionQueue(IReadOnlyList<QueuedLease> Queued, IReadOnly
     public bool HasOthersThan(string leaseId) => Queued.Any(q => q.LeaseId != leaseId);
 }
 
+/// <summary>One admission walk and what it read: a queued lease's position and estimated wait both come from it.</summary>
+public sealed record QueueView(QueueAdmissionResult Walk, AdmissionQueue Queue, IReadOnlyList<NodeVersion> Nodes);
+
 /// <summary>
 /// The runtime's queue discipline (<see cref="QueueAdmission"/>) over the stored queue: booking admits a queued lease
 /// only if the walk over the current queue admits it, freed capacity wakes the leases the walk admits, and a queued
@@ -74,9 +77,16 @@ public sealed class LeaseAdmission(
     /// <summary>The whole walk on the stored queue and inventory as they are now.</summary>
     public async Task<(QueueAdmissionResult Result, AdmissionQueue Queue)> RunAsync(CancellationToken cancellationToken)
     {
+        var view = await ViewAsync(cancellationToken);
+        return (view.Walk, view.Queue);
+    }
+
+    /// <summary>The whole walk with what it was run on: the queue, and the nodes (wait estimates read them too).</summary>
+    public async Task<QueueView> ViewAsync(CancellationToken cancellationToken)
+    {
         var queue = ReadQueueAsync(cancellationToken);
-        var nodes = await inventory.ListNodesAsync(cancellationToken);
-        return (Run(nodes, await queue), await queue);
+        var nodes = await inventory.ViewNodesAsync(cancellationToken);
+        return new QueueView(Run(nodes, await queue), await queue, nodes);
     }
 
     /// <summary>

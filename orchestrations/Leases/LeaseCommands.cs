@@ -93,16 +93,12 @@ public sealed class LeaseCommands(
     /// Position in the queue (1 = next) of a queued lease, across tenants, in the order the admission walk admits
     /// (<see cref="LeaseAdmission"/>): the order booking actually follows.
     /// </summary>
-    public async Task<int?> QueuePositionAsync(LeaseRecord lease, CancellationToken cancellationToken)
-    {
-        if (lease.Status != LeaseStatus.Queued)
-        {
-            return null;
-        }
+    public async Task<int?> QueuePositionAsync(LeaseRecord lease, CancellationToken cancellationToken) =>
+        (await QueueViewAsync(lease, cancellationToken))?.Walk.PositionOf(lease.LeaseId);
 
-        var (walk, _) = await admission.RunAsync(cancellationToken);
-        return walk.PositionOf(lease.LeaseId);
-    }
+    /// <summary>The admission walk a queued lease's position and wait are read from; null when it is not queued.</summary>
+    public async Task<QueueView?> QueueViewAsync(LeaseRecord lease, CancellationToken cancellationToken) =>
+        lease.Status == LeaseStatus.Queued ? await admission.ViewAsync(cancellationToken) : null;
 
     public async Task<CommandResult<LeaseRecord>> ExtendAsync(
         DurableTaskClient durable, string tenantId, string leaseId, decimal additionalHours, CancellationToken cancellationToken)

@@ -18,13 +18,35 @@ public sealed record LeaseLifecycleInput(
     decimal ChargedBefore = 0m);
 
 /// <summary>The lifecycle's time settings (from <c>Aisto:Leases</c>).</summary>
+/// <param name="QueueRetryMaxInterval">The longest a queued lease waits between tries when nothing wakes it; null (an
+/// input from before this setting) retries every <paramref name="QueueRetryInterval"/>.</param>
 public sealed record LeaseTimings(
     TimeSpan MaxQueueTime,
     TimeSpan QueueRetryInterval,
     TimeSpan MeteringInterval,
     TimeSpan ProvisioningTimeout,
     TimeSpan ReadyPollInterval,
-    TimeSpan PreemptionNotice);
+    TimeSpan PreemptionNotice,
+    TimeSpan? QueueRetryMaxInterval = null)
+{
+    /// <summary>
+    /// How long a queued lease waits after its <paramref name="failedTries"/>-th try found no room: the retry interval,
+    /// doubled per further try up to <see cref="QueueRetryMaxInterval"/>. Freed capacity wakes the leases the admission
+    /// walk lets in at once; the timer only covers capacity that appears without a wake (a node added, a DePIN task
+    /// ended), so a long queue does not retry all at once every few seconds.
+    /// </summary>
+    public TimeSpan RetryAfter(int failedTries)
+    {
+        var max = QueueRetryMaxInterval is { } m && m > QueueRetryInterval ? m : QueueRetryInterval;
+        var wait = QueueRetryInterval;
+        for (var i = 1; i < failedTries && wait < max; i++)
+        {
+            wait += wait;
+        }
+
+        return wait < max ? wait : max;
+    }
+}
 
 /// <summary>How far an active lease has got, carried across ContinueAsNew.</summary>
 public sealed record LeaseProgress(

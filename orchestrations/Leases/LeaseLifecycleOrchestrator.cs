@@ -102,7 +102,8 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             }
 
             // Wait for a lease elsewhere to free capacity, the backoff timer, or a cancellation.
-            var wakeAt = now + input.Timings.QueueRetryInterval < deadline ? now + input.Timings.QueueRetryInterval : deadline;
+            var retryAt = now + input.Timings.RetryAfter(turn + 1);
+            var wakeAt = retryAt < deadline ? retryAt : deadline;
             using var stopWaiting = new CancellationTokenSource();
             var timer = context.CreateTimer(wakeAt.UtcDateTime, stopWaiting.Token);
             var freed = context.WaitForExternalEvent<string>(LeaseEvents.CapacityFreed, stopWaiting.Token);

@@ -18,9 +18,18 @@ public sealed class LeaseOptions
 
     public TimeSpan ReadyPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest a queued lease waits between tries when nothing wakes it (the interval doubles up to this).</summary>
+    public TimeSpan QueueRetryMaxInterval { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long preempted work keeps running after its notice, billed to the second it stops.</summary>
     public TimeSpan PreemptionNotice { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How old this process's copy of the lease queue and running index may be when the admission walk, queue
+    /// positions and wait estimates read it (its own changes are in it at once; other processes' within this).
+    /// </summary>
+    public TimeSpan QueueViewMaxAge { get; set; } = TimeSpan.FromSeconds(1);
+
     public LeaseTimings ToTimings() =>
-        new(MaxQueueTime, QueueRetryInterval, MeteringInterval, ProvisioningTimeout, ReadyPollInterval, PreemptionNotice);
+        new(MaxQueueTime, QueueRetryInterval, MeteringInterval, ProvisioningTimeout, ReadyPollInterval, PreemptionNotice, QueueRetryMaxInterval);
 }

@@ -67,7 +67,8 @@ public sealed class QuoteService(
     }
 
     /// <summary>Estimated wait of a queued lease; null when it is not queued or no allowed region can ever hold it.</summary>
-    public async Task<TimeSpan?> QueuedWaitAsync(LeaseRecord lease, CancellationToken cancellationToken)
+    /// <param name="view">The admission walk already run for this lease (its position), if any: read once, used twice.</param>
+    public async Task<TimeSpan?> QueuedWaitAsync(LeaseRecord lease, CancellationToken cancellationToken, QueueView? view = null)
     {
         ArgumentNullException.ThrowIfNull(lease);
         if (lease.Status != LeaseStatus.Queued)
@@ -76,8 +77,10 @@ public sealed class QuoteService(
         }
 
         // The leases ahead are those ahead in the admission walk's order (the order booking follows).
-        var outlook = await ReadOutlookAsync(cancellationToken);
-        var (walk, _) = await admission.RunAsync(cancellationToken);
+        view ??= await admission.ViewAsync(cancellationToken);
+        var outlook = await ReadOutlookAsync(
+            InventorySnapshots.ToRegions(view.Nodes, regions.Regions, regions.IsUp), view.Queue.Queued, cancellationToken);
+        var walk = view.Walk;
         var rank = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < walk.Order.Count; i++)
         {
@@ -89,10 +92,13 @@ public sealed class QuoteService(
     }
 
     /// <summary>The booking sheet, the queue (oldest first) and when each running lease is expected to end.</summary>
-    public async Task<CapacityOutlook> ReadOutlookAsync(CancellationToken cancellationToken)
+    public async Task<CapacityOutlook> ReadOutlookAsync(CancellationToken cancellationToken) =>
+        await ReadOutlookAsync(
+            await inventory.SnapshotAsync(cancellationToken), await leases.ListQueuedAsync(MaxLeasesRead, cancellationToken), cancellationToken);
+
+    private async Task<CapacityOutlook> ReadOutlookAsync(
+        IReadOnlyList<RegionSnapshot> snapshot, IReadOnlyList<QueuedLease> queued, CancellationToken cancellationToken)
     {
-        var snapshot = inventory.SnapshotAsync(cancellationToken);
-        var queued = leases.ListQueuedAsync(MaxLeasesRead, cancellationToken);
         var running = leases.ListRunningAsync(MaxLeasesRead, cancellationToken);
         var now = clock.GetUtcNow();
         var ends = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -102,10 +108,10 @@ public sealed class QuoteService(
             ends[lease.LeaseId] = lease.ExpiresAt ?? now + TimeSpan.FromHours(lease.DurationHours);
         }
 
-        var queue = (await queued)
+        var queue = queued
             .Select(q => new WaitingLease(q.LeaseId, q.GpuModel, q.Region, q.GpuMilli, TimeSpan.FromHours(q.DurationHours)))
             .ToList();
-        return new CapacityOutlook(await snapshot, queue, ends, now, UnknownHolderEnd);
+        return new CapacityOutlook(snapshot, queue, ends, now, UnknownHolderEnd);
     }
 
     private static CommandResult<IReadOnlyList<QuoteOption>> Invalid(string field, string message) =>

@@ -26,6 +26,12 @@ public interface IInventoryStore
     Task<IReadOnlyList<NodeVersion>> ListNodesAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Every node as this process read it at most <see cref="Leases.LeaseOptions.QueueViewMaxAge"/> ago, with this
+    /// process's own writes applied: for what a request shows (queue positions, wait estimates), never to write from.
+    /// </summary>
+    Task<IReadOnlyList<NodeVersion>> ViewNodesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Cordons (no new bookings; what runs stays) or uncordons a node if it is still the one read; false when
     /// someone changed it first. Cordoning is how a node is drained before the autoscaler gives it back.
     /// </summary>

@@ -55,6 +55,7 @@ public sealed class AppHarness : IAsyncDisposable
         ["Aisto:Durable:WorkerId"] = prefix + "-worker",
         ["Aisto:Depin:QueueName"] = prefix + "-depin",
         ["Aisto:Leases:QueueRetryInterval"] = "00:00:01",
+        ["Aisto:Leases:QueueRetryMaxInterval"] = "00:00:02",
         ["Aisto:Leases:ReadyPollInterval"] = "00:00:00.250",
         ["Aisto:Regions:ProvisioningDelay"] = "00:00:00.500",
         ["Logging:LogLevel:Default"] = "Warning",

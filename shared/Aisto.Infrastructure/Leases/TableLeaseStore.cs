@@ -8,6 +8,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Aisto.Infrastructure.Leases;
 
@@ -18,9 +19,11 @@ namespace Aisto.Infrastructure.Leases;
 /// id) holding the Active leases with their expiry, for wait estimates. Updates are ETag-guarded
 /// read-modify-write; the record this process wrote last (with its ETag) stands in for the read, so a lifecycle
 /// that moves its lease through four states reads it once, not four times — if anyone else wrote it meanwhile the
-/// ETag no longer matches and the update reads again.
+/// ETag no longer matches and the update reads again. The queue and the running index are read on every booking
+/// attempt and every queued lease's GET: they are served from a <see cref="PartitionMirror{T}"/> of each (read whole at
+/// most once per <see cref="LeaseOptions.QueueViewMaxAge"/>, this process's own changes applied at once).
 /// </summary>
-public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>? logger = null) : ILeaseStore
+public sealed class TableLeaseStore : ILeaseStore
 {
     private const string LeasesTable = "leases";
     private const string IndexTable = "leaseindex";
@@ -37,6 +40,20 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
 
     /// <summary>A bound on <see cref="lastWritten"/> so leases that never end here cannot grow it without limit.</summary>
     private const int MaxRemembered = 100_000;
+
+    private readonly AistoTables tables;
+    private readonly ILogger? logger;
+    private readonly PartitionMirror<QueuedLease> queued;
+    private readonly PartitionMirror<RunningLease> running;
+
+    public TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>? logger = null, IOptions<LeaseOptions>? options = null, TimeProvider? clock = null)
+    {
+        this.tables = tables;
+        this.logger = logger;
+        var maxAge = options?.Value.QueueViewMaxAge ?? new LeaseOptions().QueueViewMaxAge;
+        queued = new PartitionMirror<QueuedLease>(ReadQueueAsync, maxAge, maxAge * 10, clock);
+        running = new PartitionMirror<RunningLease>(ReadRunningAsync, maxAge, maxAge * 10, clock);
+    }
 
     public async Task<bool> TryCreateAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
     {
@@ -56,6 +73,7 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
             {
                 var queue = await tables.GetAsync(QueueTable, cancellationToken);
                 await queue.UpsertEntityAsync(QueueEntry(lease), TableUpdateMode.Replace, cancellationToken);
+                queued.Apply(QueueKey(lease), _ => ToQueued(lease, waiting: false));
             }
 
             return true;
@@ -151,47 +169,49 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
         }
     }
 
-    public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
-        QueryQueueAsync(TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition}"), max, cancellationToken);
+    public async Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default)
+    {
+        var all = await queued.ListAsync(cancellationToken);
+        return all.Count <= max ? all : [.. all.Take(max)];
+    }
 
-    private async Task<IReadOnlyList<QueuedLease>> QueryQueueAsync(string filter, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default)
+    {
+        var all = await running.ListAsync(cancellationToken);
+        return all.Count <= max ? all : [.. all.Take(max)];
+    }
+
+    private async Task<IReadOnlyList<KeyValuePair<string, QueuedLease>>> ReadQueueAsync(CancellationToken cancellationToken)
     {
         var queue = await tables.GetAsync(QueueTable, cancellationToken);
-        var found = new List<QueuedLease>();
-        await foreach (var e in queue.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        var found = new List<KeyValuePair<string, QueuedLease>>();
+        await foreach (var e in queue.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {QueuePartition}"), maxPerPage: 1000, cancellationToken: cancellationToken))
         {
-            found.Add(new QueuedLease(
+            found.Add(KeyValuePair.Create(e.RowKey, new QueuedLease(
                 e.GetString("LeaseId"), e.GetString("TenantId"), e.GetString("GpuModel"), e.GetString("Region"),
                 e.GetDateTimeOffset("RequestedAt") ?? default,
                 e.GetBoolean("Waiting") ?? false,
                 e.GetInt32("GpuMilli") ?? 1000,
                 e.GetDouble("DurationHours") ?? 1,
-                e.GetString("Request") is { } request ? JsonSerializer.Deserialize<LeaseRequest>(request, AistoJson.Options) : null));
-            if (found.Count == max)
-            {
-                break;
-            }
+                e.GetString("Request") is { } request ? JsonSerializer.Deserialize<LeaseRequest>(request, AistoJson.Options) : null)));
         }
 
         return found;
     }
 
-    public async Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default)
+    private async Task<IReadOnlyList<KeyValuePair<string, RunningLease>>> ReadRunningAsync(CancellationToken cancellationToken)
     {
-        var running = await tables.GetAsync(RunningTable, cancellationToken);
-        var found = new List<RunningLease>();
-        await foreach (var e in running.QueryAsync<TableEntity>(x => x.PartitionKey == RunningPartition, maxPerPage: Math.Min(max, 1000), cancellationToken: cancellationToken))
+        var table = await tables.GetAsync(RunningTable, cancellationToken);
+        var found = new List<KeyValuePair<string, RunningLease>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == RunningPartition, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
-            found.Add(new RunningLease(
+            found.Add(KeyValuePair.Create(e.RowKey, new RunningLease(
                 e.RowKey,
                 e.GetString("TenantId"),
                 Enum.Parse<LeaseStatus>(e.GetString("Status")),
                 e.GetDateTimeOffset("ExpiresAt"),
-                e.GetDouble("DurationHours") ?? 1));
-            if (found.Count == max)
-            {
-                break;
-            }
+                e.GetDouble("DurationHours") ?? 1)));
         }
 
         return found;
@@ -222,6 +242,7 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
                 var entry = QueueEntry(updated);
                 entry["Waiting"] = true;
                 await queue.UpsertEntityAsync(entry, TableUpdateMode.Replace, cancellationToken);
+                queued.Apply(QueueKey(updated), _ => ToQueued(updated, waiting: true));
             }
 
             try
@@ -274,10 +295,12 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
         {
             await queue.UpdateEntityAsync(
                 new TableEntity(QueuePartition, QueueKey(lease)) { ["Waiting"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            queued.Apply(QueueKey(lease), row => row is null ? null : row with { Waiting = true });
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // It left the queue meanwhile.
+            queued.Apply(QueueKey(lease), _ => null);
         }
     }
 
@@ -292,6 +315,8 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
         {
             // Already left the queue.
         }
+
+        queued.Apply(QueueKey(lease), _ => null);
     }
 
     /// <summary>
@@ -305,8 +330,8 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
         static bool Holds(LeaseStatus s) => s is LeaseStatus.Provisioning or LeaseStatus.Active;
         if (updated.Status == LeaseStatus.Active && (before.Status != updated.Status || before.ExpiresAt != updated.ExpiresAt))
         {
-            var running = await tables.GetAsync(RunningTable, cancellationToken);
-            await running.UpsertEntityAsync(
+            var table = await tables.GetAsync(RunningTable, cancellationToken);
+            await table.UpsertEntityAsync(
                 new TableEntity(RunningPartition, updated.LeaseId)
                 {
                     ["TenantId"] = updated.TenantId,
@@ -316,23 +341,31 @@ public sealed class TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>
                 },
                 TableUpdateMode.Replace,
                 cancellationToken);
+            running.Apply(updated.LeaseId, _ => new RunningLease(
+                updated.LeaseId, updated.TenantId, updated.Status, updated.ExpiresAt, (double)updated.Request.DurationHours));
         }
         else if (Holds(before.Status) && !Holds(updated.Status))
         {
-            var running = await tables.GetAsync(RunningTable, cancellationToken);
+            var table = await tables.GetAsync(RunningTable, cancellationToken);
             try
             {
-                await running.DeleteEntityAsync(RunningPartition, updated.LeaseId, ETag.All, cancellationToken);
+                await table.DeleteEntityAsync(RunningPartition, updated.LeaseId, ETag.All, cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
                 // Never indexed (or already removed).
             }
+
+            running.Apply(updated.LeaseId, _ => null);
         }
     }
 
     private static string QueueKey(LeaseRecord lease) =>
         $"{lease.RequestedAt.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture)}-{lease.LeaseId}";
+
+    private static QueuedLease ToQueued(LeaseRecord lease, bool waiting) => new(
+        lease.LeaseId, lease.TenantId, lease.Request.GpuModel, lease.Request.Region, lease.RequestedAt, waiting,
+        lease.Request.Gpu.TotalMilli, (double)lease.Request.DurationHours, lease.Request);
 
     private static TableEntity QueueEntry(LeaseRecord lease) => new(QueuePartition, QueueKey(lease))
     {

@@ -3,9 +3,11 @@ using System.Text.Json;
 using Aisto.Domain.Scheduling;
 using Aisto.Infrastructure.Json;
 using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Regions;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace Aisto.Infrastructure.Regions;
 
@@ -13,9 +15,24 @@ namespace Aisto.Infrastructure.Regions;
 /// The booking sheet in Azure Tables: table <c>inventory</c>, PK region, one row per node holding its capacity and
 /// every allocation on it. Writes carry the ETag they read (If-Match), so two bookings of one GPU cannot both win.
 /// </summary>
-public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory regions) : IInventoryStore
+public sealed class TableInventoryStore : IInventoryStore
 {
     private const string Table = "inventory";
+
+    private readonly AistoTables tables;
+    private readonly IRegionDirectory regions;
+
+    /// <summary>The nodes as this process last read them, with its own writes applied (see <see cref="ViewNodesAsync"/>).</summary>
+    private readonly PartitionMirror<NodeVersion> view;
+
+    public TableInventoryStore(AistoTables tables, IRegionDirectory regions, IOptions<LeaseOptions>? options = null, TimeProvider? clock = null)
+    {
+        this.tables = tables;
+        this.regions = regions;
+        var maxAge = options?.Value.QueueViewMaxAge ?? new LeaseOptions().QueueViewMaxAge;
+        view = new PartitionMirror<NodeVersion>(
+            async ct => [.. (await ListNodesAsync(ct)).Select(n => KeyValuePair.Create(Key(n.Node), n))], maxAge, maxAge * 10, clock);
+    }
 
     public async Task<IReadOnlyList<RegionSnapshot>> SnapshotAsync(CancellationToken cancellationToken = default) =>
         InventorySnapshots.ToRegions(await ListNodesAsync(cancellationToken), regions.Regions, regions.IsUp);
@@ -25,7 +42,8 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
         var table = await tables.GetAsync(Table, cancellationToken);
         try
         {
-            await table.AddEntityAsync(ToEntity(node), cancellationToken);
+            var added = await table.AddEntityAsync(ToEntity(node), cancellationToken);
+            view.Apply(Key(node), _ => new NodeVersion(node, added.Headers.ETag.ToString() ?? string.Empty));
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
@@ -38,7 +56,8 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
         var table = await tables.GetAsync(Table, cancellationToken);
         try
         {
-            await table.UpdateEntityAsync(ToEntity(updated, expected.Cordoned), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            var written = await table.UpdateEntityAsync(ToEntity(updated, expected.Cordoned), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            view.Apply(Key(updated), _ => new NodeVersion(updated, written.Headers.ETag.ToString() ?? string.Empty, expected.Cordoned));
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 409)
@@ -66,12 +85,18 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
         return nodes;
     }
 
+    public Task<IReadOnlyList<NodeVersion>> ViewNodesAsync(CancellationToken cancellationToken = default) =>
+        view.ListAsync(cancellationToken);
+
+    private static string Key(NodeState node) => $"{node.Region}/{node.NodeId}";
+
     public async Task<bool> TrySetCordonedAsync(NodeVersion expected, bool cordoned, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(Table, cancellationToken);
         try
         {
-            await table.UpdateEntityAsync(ToEntity(expected.Node, cordoned), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            var written = await table.UpdateEntityAsync(ToEntity(expected.Node, cordoned), new ETag(expected.ETag), TableUpdateMode.Replace, cancellationToken);
+            view.Apply(Key(expected.Node), _ => new NodeVersion(expected.Node, written.Headers.ETag.ToString() ?? string.Empty, cordoned));
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 409 or 404)
@@ -86,6 +111,7 @@ public sealed class TableInventoryStore(AistoTables tables, IRegionDirectory reg
         try
         {
             await table.DeleteEntityAsync(expected.Node.Region, expected.Node.NodeId, new ETag(expected.ETag), cancellationToken);
+            view.Apply(Key(expected.Node), _ => null);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
