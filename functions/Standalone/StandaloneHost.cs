@@ -53,7 +53,7 @@ public static class StandaloneHost
         var azurite = standalone.StartStorageEmulator && root is not null
             ? await LocalStorageEmulator.EnsureRunningAsync(storage.ConnectionString, root, log)
             : null;
-        var engine = await DurableEngine.StartAsync(durable, storage.ConnectionString, bootLogs);
+        var engine = await DurableEngine.StartAsync(durable, storage.ConnectionString, bootLogs, storage: storage);
         log.LogInformation("Durable engine ({Backend}, task hub {Hub}) on {Address}", durable.Backend, durable.TaskHub, engine.Address);
 
         builder.WebHost.UseUrls(standalone.Urls);

@@ -32,10 +32,12 @@ public sealed class DurableEngine : IAsyncDisposable
 
     public string Address { get; }
 
+    /// <param name="storage">Timeouts and retries for the backend's own storage clients (the SDK waits 100 s by default).</param>
     public static async Task<DurableEngine> StartAsync(
-        DurableOptions options, string storageConnectionString, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+        DurableOptions options, string storageConnectionString, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default,
+        Storage.StorageOptions? storage = null)
     {
-        var service = await CreateBackendAsync(options, storageConnectionString, loggerFactory);
+        var service = await CreateBackendAsync(options, storageConnectionString, loggerFactory, storage ?? new Storage.StorageOptions());
         var backend = OnceStartedOrchestrationService.Wrap(service);
         var port = ChildProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -63,7 +65,7 @@ public sealed class DurableEngine : IAsyncDisposable
     }
 
     private static async Task<IOrchestrationService> CreateBackendAsync(
-        DurableOptions options, string connectionString, ILoggerFactory loggerFactory)
+        DurableOptions options, string connectionString, ILoggerFactory loggerFactory, Storage.StorageOptions storage)
     {
         if (string.Equals(options.Backend, "InMemory", StringComparison.OrdinalIgnoreCase))
         {
@@ -74,7 +76,10 @@ public sealed class DurableEngine : IAsyncDisposable
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = options.TaskHub,
-            StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+            StorageAccountClientProvider = new StorageAccountClientProvider(
+                StorageServiceClientProvider.ForBlob(connectionString, storage.Apply(new Azure.Storage.Blobs.BlobClientOptions())),
+                StorageServiceClientProvider.ForQueue(connectionString, storage.Apply(new Azure.Storage.Queues.QueueClientOptions())),
+                StorageServiceClientProvider.ForTable(connectionString, storage.Apply(new Azure.Data.Tables.TableClientOptions()))),
             PartitionCount = options.PartitionCount,
             UseTablePartitionManagement = true,
             WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{options.TaskHub}",
