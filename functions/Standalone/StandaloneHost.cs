@@ -51,7 +51,9 @@ public static class StandaloneHost
         var log = bootLogs.CreateLogger("Aisto.Standalone");
         var root = RepositoryRoot.Find();
         var azurite = standalone.StartStorageEmulator && root is not null
-            ? await LocalStorageEmulator.EnsureRunningAsync(storage.ConnectionString, root, log)
+            ? await LocalStorageEmulator.EnsureRunningAsync(
+                storage.ConnectionString, root, log,
+                persistent: !string.Equals(standalone.StorageEmulatorData, "Memory", StringComparison.OrdinalIgnoreCase))
             : null;
         var engine = await DurableEngine.StartAsync(durable, storage.ConnectionString, bootLogs, storage: storage);
         log.LogInformation("Durable engine ({Backend}, task hub {Hub}) on {Address}", durable.Backend, durable.TaskHub, engine.Address);

@@ -10,6 +10,13 @@ public sealed class StandaloneOptions
     /// <summary>Start Azurite as a child process when the configured emulator endpoints do not answer.</summary>
     public bool StartStorageEmulator { get; set; } = true;
 
+    /// <summary>
+    /// Where the emulator this runtime starts keeps its data: <c>Disk</c> (the repository's <c>.azurite</c>, kept across
+    /// runs) or <c>Memory</c> (gone when it stops; Azurite then no longer rewrites its whole database file every few
+    /// seconds, which is what load tests want to measure without).
+    /// </summary>
+    public string StorageEmulatorData { get; set; } = "Disk";
+
     /// <summary>Bring the dev chain up in the background at start (Hardhat child process, contracts deployed once).</summary>
     public bool StartDevChain { get; set; } = true;
 }

@@ -14,7 +14,18 @@ public sealed record AdmissionQueue(IReadOnlyList<QueuedLease> Queued, IReadOnly
 }
 
 /// <summary>One admission walk and what it read: a queued lease's position and estimated wait both come from it.</summary>
-public sealed record QueueView(QueueAdmissionResult Walk, AdmissionQueue Queue, IReadOnlyList<NodeVersion> Nodes);
+/// <param name="ComputedAt">When the walk ran (a view is shared by requests for a short while, see
+/// <see cref="LeaseOptions.QueuePositionMaxAge"/>).</param>
+public sealed record QueueView(QueueAdmissionResult Walk, AdmissionQueue Queue, IReadOnlyList<NodeVersion> Nodes, DateTimeOffset ComputedAt = default)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan?> waits = new(StringComparer.Ordinal);
+
+    /// <summary>A queued lease's estimated wait on this view, if one was already worked out (once per view and lease).</summary>
+    public bool TryGetWait(string leaseId, out TimeSpan? wait) => waits.TryGetValue(leaseId, out wait);
+
+    /// <summary>Remembers a queued lease's estimated wait on this view and returns it.</summary>
+    public TimeSpan? RememberWait(string leaseId, TimeSpan? wait) => waits.GetOrAdd(leaseId, wait);
+}
 
 /// <summary>
 /// The runtime's queue discipline (<see cref="QueueAdmission"/>) over the stored queue: booking admits a queued lease
@@ -27,10 +38,15 @@ public sealed class LeaseAdmission(
     IRegionDirectory regions,
     IPlacementPolicy placement,
     PoolQuotas quotas,
-    TimeProvider clock)
+    TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<LeaseOptions>? options = null)
 {
     private const int MaxQueued = 10_000;
     private const int MaxWake = 20;
+
+    private readonly TimeSpan positionMaxAge = options?.Value.QueuePositionMaxAge ?? new LeaseOptions().QueuePositionMaxAge;
+    private readonly SemaphoreSlim walking = new(1, 1);
+    private QueueView? latest;
 
     /// <summary>The queue (and, when more than one tenant waits, the running index for fair share).</summary>
     public async Task<AdmissionQueue> ReadQueueAsync(CancellationToken cancellationToken)
@@ -74,19 +90,54 @@ public sealed class LeaseAdmission(
             InventorySnapshots.ToRegions(nodes, regions.Regions, regions.IsUp), waiting, tenantHeld, placement, quotas, asOf, decide: decide);
     }
 
-    /// <summary>The whole walk on the stored queue and inventory as they are now.</summary>
+    /// <summary>The whole walk on the queue and inventory as they are now (never a shared earlier walk: waking needs now).</summary>
     public async Task<(QueueAdmissionResult Result, AdmissionQueue Queue)> RunAsync(CancellationToken cancellationToken)
     {
-        var view = await ViewAsync(cancellationToken);
+        var view = await WalkAsync(cancellationToken);
         return (view.Walk, view.Queue);
     }
 
-    /// <summary>The whole walk with what it was run on: the queue, and the nodes (wait estimates read them too).</summary>
-    public async Task<QueueView> ViewAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The walk a queued lease's position and wait are read from. Requests share one walk for up to
+    /// <see cref="LeaseOptions.QueuePositionMaxAge"/> if <paramref name="leaseId"/> is in it, so a long queue under
+    /// many requests is walked a few times a second, not once per request; a lease the shared walk does not know yet
+    /// (just created) gets a new one, and one walk runs at a time (requests arriving meanwhile take its result).
+    /// </summary>
+    public async Task<QueueView> ViewAsync(string leaseId, CancellationToken cancellationToken)
     {
+        if (Shared(leaseId) is { } shared)
+        {
+            return shared;
+        }
+
+        await walking.WaitAsync(cancellationToken);
+        try
+        {
+            return Shared(leaseId) ?? await WalkAsync(cancellationToken);
+        }
+        finally
+        {
+            walking.Release();
+        }
+    }
+
+    private QueueView? Shared(string leaseId) =>
+        Volatile.Read(ref latest) is { } view && clock.GetUtcNow() - view.ComputedAt < positionMaxAge && view.Walk.PositionOf(leaseId) is not null
+            ? view
+            : null;
+
+    private async Task<QueueView> WalkAsync(CancellationToken cancellationToken)
+    {
+        var startedAt = clock.GetUtcNow();
         var queue = ReadQueueAsync(cancellationToken);
         var nodes = await inventory.ViewNodesAsync(cancellationToken);
-        return new QueueView(Run(nodes, await queue), await queue, nodes);
+        var view = new QueueView(Run(nodes, await queue), await queue, nodes, startedAt);
+        if (latest is null || latest.ComputedAt <= startedAt)
+        {
+            Volatile.Write(ref latest, view);
+        }
+
+        return view;
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed class LeaseCommands(
 
     /// <summary>The admission walk a queued lease's position and wait are read from; null when it is not queued.</summary>
     public async Task<QueueView?> QueueViewAsync(LeaseRecord lease, CancellationToken cancellationToken) =>
-        lease.Status == LeaseStatus.Queued ? await admission.ViewAsync(cancellationToken) : null;
+        lease.Status == LeaseStatus.Queued ? await admission.ViewAsync(lease.LeaseId, cancellationToken) : null;
 
     public async Task<CommandResult<LeaseRecord>> ExtendAsync(
         DurableTaskClient durable, string tenantId, string leaseId, decimal additionalHours, CancellationToken cancellationToken)

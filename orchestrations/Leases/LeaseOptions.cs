@@ -30,6 +30,12 @@ public sealed class LeaseOptions
     /// </summary>
     public TimeSpan QueueViewMaxAge { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long one admission walk answers queued leases' positions and waits for every request (a lease the walk
+    /// does not know yet gets a new one); a long queue under many requests is then walked a few times a second.
+    /// </summary>
+    public TimeSpan QueuePositionMaxAge { get; set; } = TimeSpan.FromMilliseconds(250);
+
     public LeaseTimings ToTimings() =>
         new(MaxQueueTime, QueueRetryInterval, MeteringInterval, ProvisioningTimeout, ReadyPollInterval, PreemptionNotice, QueueRetryMaxInterval);
 }

@@ -77,7 +77,14 @@ public sealed class QuoteService(
         }
 
         // The leases ahead are those ahead in the admission walk's order (the order booking follows).
-        view ??= await admission.ViewAsync(cancellationToken);
+        view ??= await admission.ViewAsync(lease.LeaseId, cancellationToken);
+        return view.TryGetWait(lease.LeaseId, out var known)
+            ? known
+            : view.RememberWait(lease.LeaseId, await EstimateAsync(lease, view, cancellationToken));
+    }
+
+    private async Task<TimeSpan?> EstimateAsync(LeaseRecord lease, QueueView view, CancellationToken cancellationToken)
+    {
         var outlook = await ReadOutlookAsync(
             InventorySnapshots.ToRegions(view.Nodes, regions.Regions, regions.IsUp), view.Queue.Queued, cancellationToken);
         var walk = view.Walk;
