@@ -32,8 +32,12 @@ public sealed class EnqueueDepinTaskActivity(IDepinStore store) : AistoActivity<
     }
 }
 
-/// <summary>What a dispatch cycle means for one task: its booking (null = still queued) and whom else it admitted.</summary>
-public sealed record DepinAdmission(DepinPlacement? Placement, IReadOnlyList<string> Admitted);
+/// <summary>
+/// What a dispatch cycle means for one task: its booking (null = still queued), whom else it admitted, and — still
+/// queued because leases borrowed the DePIN pool's guarantee — the reclaim under way for it (the task's orchestration
+/// gives those leases their notice and asks again when they are due to stop).
+/// </summary>
+public sealed record DepinAdmission(DepinPlacement? Placement, IReadOnlyList<string> Admitted, DepinReclaim? Reclaim = null);
 
 /// <summary>
 /// Runs (or joins) a DePIN scheduling cycle and answers where <c>input</c> (a task id; null = just run the cycle)
@@ -48,11 +52,12 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
             return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
         }
 
-        var admitted = await dispatcher.RunCycleAsync(cancellationToken);
-        var mine = input is not null && (admitted.Contains(input) || await IsAdmittedAsync(input, cancellationToken))
+        var cycle = await dispatcher.RunAsync(cancellationToken);
+        var mine = input is not null && (cycle.Admitted.Contains(input) || await IsAdmittedAsync(input, cancellationToken))
             ? await dispatcher.FindBookingAsync(input, cancellationToken)
             : null;
-        return new DepinAdmission(mine, admitted);
+        var reclaim = mine is null ? cycle.Reclaims.FirstOrDefault(r => r.TaskId == input) : null;
+        return new DepinAdmission(mine, cycle.Admitted, reclaim);
     }
 
     private async Task<bool> IsAdmittedAsync(string taskId, CancellationToken cancellationToken) =>
@@ -148,11 +153,13 @@ public sealed record AccrueDepinRewardInput(
     long GpuMilliSeconds,
     string RewardPerGpuHour,
     DateTimeOffset From,
-    DateTimeOffset To);
+    DateTimeOffset To,
+    int Run = 0);
 
 /// <summary>
-/// Accrues a contributor's token reward for one task in the ledger (GPU-hours × the project's rate, base units,
-/// rounded down). The entry id is the task id, so a retried or replayed accrual writes nothing twice.
+/// Accrues a contributor's token reward for one run of a task in the ledger (GPU-hours × the project's rate, base
+/// units, rounded down). The entry id is the task id (with the run number for a run after a preemption), so a retried
+/// or replayed accrual writes nothing twice, and a preempted task is paid for each run only for the seconds it ran.
 /// </summary>
 public sealed class AccrueDepinRewardActivity(ILedgerStore ledger, EpochCalendar epochs) : AistoActivity<AccrueDepinRewardInput, string>
 {
@@ -163,7 +170,7 @@ public sealed class AccrueDepinRewardActivity(ILedgerStore ledger, EpochCalendar
         await ledger.AppendAsync(
             new LedgerEntry(
                 epochs.EpochOf(input.To),
-                $"depin-reward-{input.TaskId}",
+                input.Run == 0 ? $"depin-reward-{input.TaskId}" : $"depin-reward-{input.TaskId}-run{input.Run + 1}",
                 LedgerEntryKind.DepinReward,
                 input.Contributor,
                 0m,

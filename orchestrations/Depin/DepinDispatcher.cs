@@ -1,6 +1,7 @@
 using Aisto.Domain.Depin;
 using Aisto.Domain.Leases;
 using Aisto.Domain.Scheduling;
+using Aisto.Domain.Scheduling.Pools;
 using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.Logging;
@@ -9,11 +10,27 @@ using Microsoft.Extensions.Options;
 namespace Aisto.Orchestrations.Depin;
 
 /// <summary>
+/// The DePIN pool taking its guarantee back for a queued task: the leases to preempt (marked on their node row as
+/// reclaimed for the task) and when the last of them is due to stop (its <c>PreemptAt</c>, or the lease notice from
+/// now when it has not been told yet).
+/// </summary>
+public sealed record DepinReclaim(string TaskId, IReadOnlyList<string> Victims, DateTimeOffset FreesAt);
+
+/// <summary>What one dispatch cycle did: the tasks it admitted and the reclaims under way for tasks it could not place.</summary>
+public sealed record DepinCycle(IReadOnlyList<string> Admitted, IReadOnlyList<DepinReclaim> Reclaims)
+{
+    public static DepinCycle Empty { get; } = new([], []);
+}
+
+/// <summary>
 /// The DePIN scheduling cycle: takes the queued tasks in weighted-fair order (<see cref="WeightedFairQueue"/>) and
 /// books each on GPUs pledged to its project first, then on the DePIN pool (the same ETag-guarded inventory rows
 /// and placement policy as leases, pool <c>depin</c>, at most <see cref="DepinOptions.PoolPercent"/> of a model's
-/// GPUs), within the project's GPU cap. Calls that arrive while a cycle runs share the next one, so a flood of
-/// waiting tasks costs one cycle, not one each.
+/// GPUs), within the project's GPU cap. A task that fits nowhere while the DePIN pool is owed its guarantee in a
+/// region (leases borrowed it) reclaims it: borrowed leases are marked for preemption as the domain chooses them
+/// (<see cref="NodeReclaimPlanner.PlanForOwner"/>: spot before on-demand, newest first, never reserved, no more than
+/// needed) and the task's orchestration sends them their notice. Calls that arrive while a cycle runs share the next
+/// one, so a flood of waiting tasks costs one cycle, not one each.
 /// </summary>
 public sealed class DepinDispatcher(
     IDepinStore store,
@@ -22,7 +39,9 @@ public sealed class DepinDispatcher(
     IPlacementPolicy placement,
     ILeaseStore leases,
     InventoryWriteGate gate,
+    PoolQuotas quotas,
     IOptions<DepinOptions> options,
+    IOptions<LeaseOptions> leaseOptions,
     TimeProvider clock,
     ILogger<DepinDispatcher> logger)
 {
@@ -39,7 +58,7 @@ public sealed class DepinDispatcher(
     private static readonly TimeSpan MinCycleInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly Lock sync = new();
-    private Task<IReadOnlyList<string>>? next;
+    private Task<DepinCycle>? next;
     private long lastCycleStarted;
 
     /// <summary>Inventory holder id of a task (task ids come from outside; this keeps them apart from lease ids).</summary>
@@ -50,7 +69,11 @@ public sealed class DepinDispatcher(
         holderId is not null && holderId.StartsWith("depin:", StringComparison.Ordinal) ? holderId["depin:".Length..] : null;
 
     /// <summary>Runs a cycle (or joins the one about to run); returns the ids of the tasks it admitted.</summary>
-    public Task<IReadOnlyList<string>> RunCycleAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> RunCycleAsync(CancellationToken cancellationToken) =>
+        (await RunAsync(cancellationToken)).Admitted;
+
+    /// <summary>Runs a cycle (or joins the one about to run); returns what it admitted and the reclaims under way.</summary>
+    public Task<DepinCycle> RunAsync(CancellationToken cancellationToken)
     {
         lock (sync)
         {
@@ -58,8 +81,12 @@ public sealed class DepinDispatcher(
         }
     }
 
-    private async Task<IReadOnlyList<string>> RunNextAsync(CancellationToken cancellationToken)
+    private async Task<DepinCycle> RunNextAsync(CancellationToken cancellationToken)
     {
+        // Return to RunAsync before anything else: with a free gate and no wait the body below would otherwise clear
+        // `next` synchronously, before RunAsync stores this task there — and every later caller would get this one
+        // finished cycle back forever (found by the DePIN reclaim e2e test: a re-queued task was never admitted again).
+        await Task.Yield();
         // Leases book through the same gate: one read-place-write of the inventory at a time in this process.
         return await gate.RunAsync(
             async () =>
@@ -81,14 +108,14 @@ public sealed class DepinDispatcher(
             cancellationToken);
     }
 
-    private async Task<IReadOnlyList<string>> CycleAsync(CancellationToken cancellationToken)
+    private async Task<DepinCycle> CycleAsync(CancellationToken cancellationToken)
     {
         // 1. Take the queue, the projects, their fair-share passes and the inventory in one picture.
         var dispatch = await store.ListDispatchAsync(cancellationToken);
         var waiting = dispatch.Where(d => !d.Admitted).ToList();
         if (waiting.Count == 0)
         {
-            return [];
+            return DepinCycle.Empty;
         }
 
         var projects = (await store.ListProjectsAsync(cancellationToken)).ToDictionary(p => p.ProjectId, StringComparer.Ordinal);
@@ -107,6 +134,7 @@ public sealed class DepinDispatcher(
 
         // 3. Weighted fair order; each task goes to a pledge of its project first, then to the pool.
         var admitted = new List<DispatchEntry>();
+        var reclaims = new List<DepinReclaim>();
         var shares = projects.Values.Select(p => new FairShareProject(p.ProjectId, p.Priority, fairShare.Passes.GetValueOrDefault(p.ProjectId))).ToList();
         var queue = waiting.Select(w => new FairShareTask(w.TaskId, w.ProjectId, w.GpuModel, w.CostGpuMilliSeconds, w.ArrivalOrder)).ToList();
         var fair = new WeightedFairQueue(shares, queue, fairShare.VirtualTime);
@@ -135,6 +163,13 @@ public sealed class DepinDispatcher(
             }
             else
             {
+                // It fits nowhere. If leases borrowed the DePIN pool's guarantee, take it back for this task (the
+                // first blocked task of its model; the rest of the model waits behind it, as fair share requires).
+                if (await TryReclaimAsync(entry, nodes, poolCap, poolUsed, cancellationToken) is { } reclaim)
+                {
+                    reclaims.Add(reclaim);
+                }
+
                 fair.Block(task);
             }
         }
@@ -149,7 +184,7 @@ public sealed class DepinDispatcher(
             logger.LogInformation("DePIN cycle admitted {Count} of {Waiting} queued tasks", admitted.Count, waiting.Count);
         }
 
-        return [.. admitted.Select(a => a.TaskId)];
+        return new DepinCycle([.. admitted.Select(a => a.TaskId)], reclaims);
     }
 
     /// <summary>Where a task holds capacity now, or null: its pool booking or its pledge booking.</summary>
@@ -279,10 +314,7 @@ public sealed class DepinDispatcher(
             return false;
         }
 
-        var gpu = entry.GpuMilli >= GpuDemand.MilliPerGpu ? GpuDemand.Whole(entry.GpuMilli / GpuDemand.MilliPerGpu) : GpuDemand.Fraction(entry.GpuMilli);
-        var gpus = Math.Max(1, entry.GpuMilli / GpuDemand.MilliPerGpu);
-        var request = new PlacementRequest(
-            HolderOf(entry.TaskId), new ResourceRequest([entry.GpuModel], gpu, CpuMilliPerGpu * gpus, MemoryMiBPerGpu * gpus), Pool);
+        var request = RequestOf(entry);
         for (var attempt = 0; attempt < 8; attempt++)
         {
             var decision = placement.Place(InventorySnapshots.ToRegions(nodes, regions.Regions), request);
@@ -314,6 +346,72 @@ public sealed class DepinDispatcher(
         }
 
         return false;
+    }
+
+    /// <summary>What a task asks of a pool node: its GPUs and, per whole GPU, a fixed share of CPU and memory.</summary>
+    private static PlacementRequest RequestOf(DispatchEntry entry)
+    {
+        var gpu = entry.GpuMilli >= GpuDemand.MilliPerGpu ? GpuDemand.Whole(entry.GpuMilli / GpuDemand.MilliPerGpu) : GpuDemand.Fraction(entry.GpuMilli);
+        var gpus = Math.Max(1, entry.GpuMilli / GpuDemand.MilliPerGpu);
+        return new PlacementRequest(
+            HolderOf(entry.TaskId), new ResourceRequest([entry.GpuModel], gpu, CpuMilliPerGpu * gpus, MemoryMiBPerGpu * gpus), Pool);
+    }
+
+    /// <summary>
+    /// Takes the DePIN pool's guarantee back for a task that fits nowhere: the domain picks the node and the borrowed
+    /// leases to preempt there; they are marked on the node row (ETag-guarded, so two cycles never pick twice) and
+    /// named, with when they are due to stop. Asking again while they run names the same leases. Null when the pool is
+    /// not owed in any region that is up, the task is over the DePIN cap anyway, or the node changed meanwhile (the
+    /// next cycle asks again).
+    /// </summary>
+    private async Task<DepinReclaim?> TryReclaimAsync(
+        DispatchEntry entry, List<NodeVersion> nodes, Dictionary<string, long> poolCap, Dictionary<string, long> poolUsed, CancellationToken cancellationToken)
+    {
+        if (poolUsed.GetValueOrDefault(entry.GpuModel) + entry.GpuMilli > poolCap.GetValueOrDefault(entry.GpuModel))
+        {
+            return null;
+        }
+
+        var request = RequestOf(entry);
+        var up = regions.Regions.Where(r => regions.IsUp(r.Id)).Select(r => r.Id);
+        if (NodeReclaimPlanner.PlanForOwner([.. nodes.Select(n => n.Node)], request, quotas, up) is not { } plan)
+        {
+            return null;
+        }
+
+        var index = nodes.FindIndex(n => n.Node.Region == plan.Region && n.Node.NodeId == plan.NodeId);
+        var node = nodes[index];
+        var unmarked = plan.Victims.Where(v => node.Node.Allocations[v].Terms?.ReclaimedFor is null).ToList();
+        if (unmarked.Count > 0)
+        {
+            var marked = node.Node.WithAllocations(node.Node.Allocations.SetItems(unmarked.Select(v =>
+            {
+                var a = node.Node.Allocations[v];
+                var terms = (a.Terms ?? new BookingTerms(LeaseClass.OnDemand, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)) with { ReclaimedFor = request.HolderId };
+                return KeyValuePair.Create(v, a with { Terms = terms });
+            })));
+            var won = await inventory.TryReplaceAsync(node, marked, cancellationToken);
+            nodes[index] = await inventory.GetNodeAsync(node.Node.Region, node.Node.NodeId, cancellationToken) ?? node;
+            if (!won)
+            {
+                return null;
+            }
+
+            logger.LogWarning(
+                "The DePIN pool reclaims {Victims} on {Region}/{Node} for task {TaskId}",
+                string.Join(", ", unmarked), plan.Region, plan.NodeId, entry.TaskId);
+        }
+
+        // Each lease is due to stop when it was told (its PreemptAt), or, not told yet, one notice from now.
+        var notToldYet = clock.GetUtcNow() + leaseOptions.Value.PreemptionNotice;
+        var freesAt = DateTimeOffset.MinValue;
+        foreach (var victim in plan.Victims)
+        {
+            var due = (await leases.FindAsync(victim, cancellationToken))?.PreemptAt ?? notToldYet;
+            freesAt = due > freesAt ? due : freesAt;
+        }
+
+        return new DepinReclaim(entry.TaskId, plan.Victims, freesAt);
     }
 
     private async Task<DepinPlacement?> PledgePlacementAsync(DepinPledge pledge, int milli, CancellationToken cancellationToken)

@@ -5,7 +5,8 @@ namespace Aisto.Orchestrations.Depin;
 /// <summary>
 /// Input of <see cref="DepinTaskOrchestrator"/> (instance id = task id). <see cref="RewardPerGpuHour"/> is the
 /// project's rate when the task arrived; <see cref="Attempt"/> and <see cref="Enqueued"/> carry progress across
-/// ContinueAsNew.
+/// ContinueAsNew, and so do the runs a preemption cut short: <see cref="Run"/> (runs so far), the GPU-time they
+/// delivered and the reward accrued for them.
 /// </summary>
 public sealed record DepinTaskInput(
     DepinTaskSpec Spec,
@@ -13,7 +14,10 @@ public sealed record DepinTaskInput(
     string RewardPerGpuHour,
     DepinTaskTimings Timings,
     int Attempt = 1,
-    bool Enqueued = false);
+    bool Enqueued = false,
+    int Run = 0,
+    long DeliveredGpuMilliSeconds = 0,
+    string RewardBefore = "0");
 
 /// <summary>How a task ended.</summary>
 public sealed record DepinTaskOutcome(DepinTaskStatus Status, decimal GpuSeconds, string Reward, string? FailureReason);

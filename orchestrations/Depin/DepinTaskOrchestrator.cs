@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Numerics;
 using Aisto.Domain.Depin;
 using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Regions;
@@ -16,6 +18,12 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
 {
     /// <summary>Admission tries before the history is trimmed with ContinueAsNew.</summary>
     private const int TurnsPerGeneration = 50;
+
+    /// <summary>How long after the preempted leases are due to stop the task asks again (they end, then give back).</summary>
+    private static readonly TimeSpan ReclaimSlack = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often the task asks while leases preempted for it are past due but have not given their GPUs back.</summary>
+    private static readonly TimeSpan ReclaimPoll = TimeSpan.FromSeconds(1);
 
     private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2.0));
@@ -65,30 +73,55 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
 
         // 4. The simulated (or real) cluster runs it for the duration the message asked for — unless a pool takes
         //    back the quota it borrowed: then it stops when the notice runs out, gives the GPUs to the lease they
-        //    were reclaimed for, and queues again (keeping its place) for the rest of its run.
+        //    were reclaimed for, is paid for the whole seconds it ran, and queues again (keeping its place) for the
+        //    rest of its run.
         var startedAt = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
         var endsAt = startedAt.AddSeconds(spec.DurationSeconds);
         if (await RunUntilAsync(context, endsAt) is { } reclaim)
         {
+            var ran = Math.Clamp((long)(context.CurrentUtcDateTime - startedAt.UtcDateTime).TotalSeconds, 0, spec.DurationSeconds - 1);
             await TeardownAsync(context, placement, spec.TaskId);
             await ReleaseAsync(context, spec.TaskId, placement);
             context.SendEvent(reclaim.ForLeaseId, LeaseEvents.CapacityFreed, spec.TaskId);
-            var left = endsAt - new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
-            await RecordAsync(context, new DepinTaskTransition(spec.TaskId, DepinTaskStatus.Queued, FailureReason: DepinFailureReasons.Preempted));
-            context.ContinueAsNew(input with { Spec = spec with { DurationMinutes = Math.Ceiling((decimal)Math.Max(1, left.TotalSeconds)) / 60m }, Enqueued = false });
-            return new DepinTaskOutcome(DepinTaskStatus.Queued, 0m, "0", DepinFailureReasons.Preempted);
+            var (ranGpuMilliSeconds, ranReward) = await AccrueAsync(context, input, placement, startedAt, ran);
+            await RecordAsync(context, new DepinTaskTransition(
+                spec.TaskId, DepinTaskStatus.Queued, GpuSeconds: DepinRewards.GpuSeconds(ranGpuMilliSeconds), Reward: ranReward,
+                FailureReason: DepinFailureReasons.Preempted));
+            context.ContinueAsNew(input with
+            {
+                Spec = spec with { DurationMinutes = (spec.DurationSeconds - ran) / 60m },
+                Enqueued = false,
+                Run = input.Run + 1,
+                DeliveredGpuMilliSeconds = ranGpuMilliSeconds,
+                RewardBefore = ranReward,
+            });
+            return new DepinTaskOutcome(DepinTaskStatus.Queued, DepinRewards.GpuSeconds(ranGpuMilliSeconds), ranReward, DepinFailureReasons.Preempted);
         }
 
         // 5. Done: free the GPUs, let the next tasks in, meter the GPU-time and accrue the contributor's reward.
         await TeardownAsync(context, placement, spec.TaskId);
         await ReleaseAsync(context, spec.TaskId, placement);
         await AdmitNextAsync(context, spec.TaskId);
-        var gpuMilliSeconds = DepinRewards.GpuMilliSeconds(placement.TotalGpuMilli, spec.DurationSeconds);
-        var reward = await context.CallActivityAsync<string>(
-            nameof(AccrueDepinRewardActivity),
-            new AccrueDepinRewardInput(spec.TaskId, spec.ProjectId, placement.Contributor, gpuMilliSeconds, input.RewardPerGpuHour, startedAt, endsAt),
-            Retry);
+        var (gpuMilliSeconds, reward) = await AccrueAsync(context, input, placement, startedAt, spec.DurationSeconds);
         return await EndAsync(context, spec, DepinTaskStatus.Completed, DepinRewards.GpuSeconds(gpuMilliSeconds), reward, null);
+    }
+
+    /// <summary>
+    /// Accrues this run's reward (<paramref name="seconds"/> from <paramref name="startedAt"/>) and returns the task's
+    /// totals over all its runs: GPU thousandths × seconds delivered and the reward in base units.
+    /// </summary>
+    private static async Task<(long GpuMilliSeconds, string Reward)> AccrueAsync(
+        TaskOrchestrationContext context, DepinTaskInput input, DepinPlacement placement, DateTimeOffset startedAt, long seconds)
+    {
+        var spec = input.Spec;
+        var gpuMilliSeconds = DepinRewards.GpuMilliSeconds(placement.TotalGpuMilli, seconds);
+        var reward = seconds == 0 ? "0" : await context.CallActivityAsync<string>(
+            nameof(AccrueDepinRewardActivity),
+            new AccrueDepinRewardInput(
+                spec.TaskId, spec.ProjectId, placement.Contributor, gpuMilliSeconds, input.RewardPerGpuHour, startedAt, startedAt.AddSeconds(seconds), input.Run),
+            Retry);
+        var total = BigInteger.Parse(input.RewardBefore, CultureInfo.InvariantCulture) + BigInteger.Parse(reward, CultureInfo.InvariantCulture);
+        return (input.DeliveredGpuMilliSeconds + gpuMilliSeconds, total.ToString(CultureInfo.InvariantCulture));
     }
 
     private static async Task<(DepinPlacement? Placement, bool TimedOut)> WaitForAdmissionAsync(
@@ -110,8 +143,16 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
                 return (null, true);
             }
 
-            // Sleep until a cycle admits us (an event), or the retry timer.
+            // Sleep until a cycle admits us (an event), or the retry timer — or, when the DePIN pool is taking its
+            // guarantee back for us, until the leases preempted for us are due to stop.
             var wakeAt = now + input.Timings.QueueRetryInterval < deadline ? now + input.Timings.QueueRetryInterval : deadline;
+            if (admission.Reclaim is { } reclaim)
+            {
+                Preempt(context, reclaim, now);
+                var soon = reclaim.FreesAt > now ? reclaim.FreesAt + ReclaimSlack : now + ReclaimPoll;
+                wakeAt = soon < wakeAt ? soon : wakeAt;
+            }
+
             using var stopWaiting = new CancellationTokenSource();
             var timer = context.CreateTimer(wakeAt.UtcDateTime, stopWaiting.Token);
             var admitted = context.WaitForExternalEvent<string>(DepinEvents.Admitted, stopWaiting.Token);
@@ -211,6 +252,19 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
     {
         var admission = await context.CallActivityAsync<DepinAdmission>(nameof(AdmitDepinTaskActivity), null, Retry);
         Wake(context, admission, self);
+    }
+
+    /// <summary>
+    /// Gives the leases preempted for this task their notice (each lease applies its own configured notice; a notice
+    /// it already has changes nothing, so asking again on every try is safe — and needed, since a notice sent before a
+    /// lease became Active is ignored).
+    /// </summary>
+    private static void Preempt(TaskOrchestrationContext context, DepinReclaim reclaim, DateTimeOffset now)
+    {
+        foreach (var victim in reclaim.Victims)
+        {
+            context.SendEvent(victim, LeaseEvents.Preempt, new PreemptLeaseEvent(DepinDispatcher.HolderOf(reclaim.TaskId), null, now));
+        }
     }
 
     private static void Wake(TaskOrchestrationContext context, DepinAdmission admission, string self)

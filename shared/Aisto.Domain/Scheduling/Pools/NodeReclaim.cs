@@ -19,9 +19,24 @@ public static class NodeReclaimPlanner
         ArgumentNullException.ThrowIfNull(request);
         if (leaseClass == LeaseClass.Spot)
         {
-            return null; // Spot work waits for free capacity; it never preempts.
+            return null; // Spot leases wait for free capacity; they never preempt.
         }
 
+        return PlanForOwner(nodes, request, quotas, regions);
+    }
+
+    /// <summary>
+    /// The same choice for work its pool schedules itself, whatever its own class: the DePIN dispatcher takes the
+    /// DePIN pool's guarantee back for a queued task (tasks are booked as spot so that they are the first victims
+    /// elsewhere, yet the pool they belong to is owed its share). Only borrowed, non-reserved work of other pools is
+    /// taken — never the owner's own — spot before on-demand, newest first, and no more than the request needs.
+    /// </summary>
+    public static NodeReclaim? PlanForOwner(
+        IReadOnlyList<NodeState> nodes, PlacementRequest request, PoolQuotas quotas, IEnumerable<string> regions)
+    {
+        ArgumentNullException.ThrowIfNull(nodes);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(regions);
         var owner = RegionPools.PoolOf(request.Pool);
         NodeReclaim? best = null;
         long bestTaken = long.MaxValue;
