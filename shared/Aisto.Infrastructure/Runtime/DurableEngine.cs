@@ -17,13 +17,18 @@ namespace Aisto.Infrastructure.Runtime;
 /// </summary>
 public sealed class DurableEngine : IAsyncDisposable
 {
+    /// <summary>How long a stop waits for the backend to drain its sessions before it stops it forcibly.</summary>
+    private static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(15);
+
     private readonly WebApplication sidecar;
     private readonly IOrchestrationService backend;
+    private readonly IOrchestrationService unwrapped;
 
-    private DurableEngine(WebApplication sidecar, IOrchestrationService backend, GrpcChannel channel, string address)
+    private DurableEngine(WebApplication sidecar, IOrchestrationService backend, IOrchestrationService unwrapped, GrpcChannel channel, string address)
     {
         this.sidecar = sidecar;
         this.backend = backend;
+        this.unwrapped = unwrapped;
         Channel = channel;
         Address = address;
     }
@@ -61,7 +66,7 @@ public sealed class DurableEngine : IAsyncDisposable
 
         var address = $"http://localhost:{port}";
         var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
-        return new DurableEngine(app, backend, channel, address);
+        return new DurableEngine(app, backend, service, channel, address);
     }
 
     private static async Task<IOrchestrationService> CreateBackendAsync(
@@ -99,7 +104,14 @@ public sealed class DurableEngine : IAsyncDisposable
     {
         // The backend first: it gives up its partition leases so the next process can take them at once. (The
         // wrapper makes the sidecar's own later stop a no-op, and waits for a start still under way.)
-        await backend.StopAsync(isForced: false);
+        var graceful = backend.StopAsync(isForced: false);
+        if (await Task.WhenAny(graceful, Task.Delay(GracefulStop)) != graceful)
+        {
+            // Still draining after GracefulStop (seen once waiting 10 min for the partition manager on a machine at
+            // load 28): stop forcibly rather than hang the process; leases left behind expire for the next one.
+            await unwrapped.StopAsync(isForced: true);
+            await graceful.WaitAsync(GracefulStop).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
 
         await sidecar.StopAsync();
         await sidecar.DisposeAsync();
