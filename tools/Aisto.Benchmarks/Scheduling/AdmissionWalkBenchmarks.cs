@@ -2,6 +2,7 @@ using Aisto.Domain.Leases;
 using Aisto.Domain.Regions;
 using Aisto.Domain.Scheduling;
 using Aisto.Domain.Scheduling.Pools;
+using Aisto.Domain.Scheduling.Quoting;
 using BenchmarkDotNet.Attributes;
 
 namespace Aisto.Benchmarks.Scheduling;
@@ -46,6 +47,19 @@ public class AdmissionWalkBenchmarks
     [Benchmark]
     public int DecideTheLast() =>
         QueueAdmission.Run(_regions, _queue, _held, _placement, PoolQuotas.Default, Now, decide: _queue[^1].Id).Order.Count;
+
+    /// <summary>The estimated wait of the last queued lease (a queued lease's GET): a replay of the queue ahead of it.</summary>
+    [Benchmark]
+    public TimeSpan? WaitOfTheLast()
+    {
+        var outlook = new CapacityOutlook(
+            _regions,
+            [.. _queue.Select(q => new WaitingLease(q.Id, q.Request.GpuModel, q.Request.Region, q.Request.Gpu.TotalMilli, q.Request.Duration))],
+            new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal),
+            Now,
+            TimeSpan.FromHours(1));
+        return WaitForecaster.ForQueuedLease(outlook, _queue[^1].Id, _queue[^1].Request);
+    }
 
     private static NodeState Full(string region, string id, string model, int i)
     {

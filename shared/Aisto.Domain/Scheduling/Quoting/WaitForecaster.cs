@@ -193,14 +193,28 @@ public static class WaitForecaster
         }
 
         var ends = new PriorityQueue<string, DateTimeOffset>(running.Select(r => (r.Id, r.ExpectedEnd)));
-        var queue = waiting.Select((q, i) => (q.Id, Resources: i == waiting.Count - 1 ? own : DefaultResources(model, q.Demand.GpuMilli), q.Duration)).ToList();
+        var queue = waiting.Select((q, i) => (q.Id, Resources: i == waiting.Count - 1 ? own : DefaultResources(model, q.Demand.GpuMilli), q.Duration))
+            .Select(q => (q.Id, q.Resources, q.Duration, Shape: (string.Join('\n', q.Resources.AllowedModels), q.Resources.Gpu, q.Resources.CpuMilli, q.Resources.MemoryMiB)))
+            .ToList();
         var self = queue[^1].Id;
         var at = asOf;
+
+        // Within one pass nodes only fill up, so a shape that fits nowhere fits nowhere for the rest of the pass: a
+        // long queue of like requests costs one look at the nodes per shape and pass, not one per request.
+        // Once every shape in the queue found no room, the rest of the pass can admit nothing: it ends there.
+        var noRoom = new HashSet<(string Models, GpuDemand Gpu, int CpuMilli, long MemoryMiB)>();
+        var shapes = queue.Select(q => q.Shape).ToHashSet();
         while (true)
         {
-            for (var i = 0; i < queue.Count; i++)
+            noRoom.Clear();
+            for (var i = 0; i < queue.Count && noRoom.Count < shapes.Count; i++)
             {
-                var (id, resources, duration) = queue[i];
+                var (id, resources, duration, shape) = queue[i];
+                if (id != self && noRoom.Contains(shape))
+                {
+                    continue;
+                }
+
                 var best = -1;
                 for (var n = 0; n < work.Length; n++)
                 {
@@ -212,6 +226,7 @@ public static class WaitForecaster
 
                 if (best < 0)
                 {
+                    noRoom.Add(shape);
                     continue;
                 }
 
