@@ -9,7 +9,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Aisto.Bench lifecycles [--engine memory|azure] [--count N] [--json]");
+    Console.Error.WriteLine("usage: Aisto.Bench lifecycles [--engine memory|azure] [--count N] [--warmup N]");
     Console.Error.WriteLine("       Aisto.Bench depin-intake [--engine azure|memory] [--count N] [--senders N] [--prefill]");
     return 2;
 }

@@ -35,7 +35,8 @@ public sealed class StorageRequestCounter : IObserver<DiagnosticListener>, IObse
         {
             lock (listeners)
             {
-                listeners.Add(value.Subscribe(this));
+                // Only the request-start events: the others would be built (and reflected over) for nothing.
+                listeners.Add(value.Subscribe(this, (name, _, _) => name.StartsWith("System.Net.Http.HttpRequestOut", StringComparison.Ordinal)));
             }
         }
     }

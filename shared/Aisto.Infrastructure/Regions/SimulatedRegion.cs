@@ -173,7 +173,8 @@ public sealed class SimulatedRegion(
         await EnsureSeededAsync(cancellationToken);
         var table = await tables.GetAsync(NodesTable, cancellationToken);
         var nodes = new List<SimNode>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == info.Id, cancellationToken: cancellationToken))
+        // A filter string, not a lambda: the SDK compiles a lambda's captured values on every call.
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {info.Id}"), cancellationToken: cancellationToken))
         {
             nodes.Add(new SimNode(
                 e.GetString("PoolId") ?? "",

@@ -2,8 +2,7 @@ using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Aisto.Infrastructure.Runtime;
 
 /// <summary>
-/// The durable engine of the standalone runtime: a Durable Task gRPC sidecar on a loopback port, backed by the
+/// The durable engine of the standalone runtime: a Durable Task gRPC sidecar served in process, backed by the
 /// Azure Storage orchestration service (on Azurite) or the in-memory one. The portable worker and client connect
 /// to <see cref="Channel"/>. Stop order matters: the backend releases its partitions before the sidecar goes.
 /// </summary>
@@ -44,18 +43,14 @@ public sealed class DurableEngine : IAsyncDisposable
     {
         var service = await CreateBackendAsync(options, storageConnectionString, loggerFactory, storage ?? new Storage.StorageOptions());
         var backend = OnceStartedOrchestrationService.Wrap(service);
-        var port = ChildProcess.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2);
 
-            // Every client call is an HTTP/2 stream on one connection; the default cap of 100 would queue activity
-            // results behind long-polling waits.
-            k.Limits.Http2.MaxStreamsPerConnection = 1000;
-        });
+        // The worker and the client reach the sidecar in memory (ASP.NET Core's TestServer), not over a loopback
+        // socket: no ports, no HTTP/2 framing, HPACK or socket reads and writes per call — a lease lifecycle is some
+        // thirty gRPC messages. The requests still run through the same ASP.NET Core gRPC service.
+        builder.WebHost.UseTestServer(o => o.PreserveExecutionContext = false);
         builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 16 * 1024 * 1024);
         builder.Services.AddSingleton(backend);
         builder.Services.AddSingleton((IOrchestrationServiceClient)service);
@@ -64,8 +59,14 @@ public sealed class DurableEngine : IAsyncDisposable
         app.MapGrpcService<TaskHubGrpcServer>();
         await app.StartAsync(cancellationToken);
 
-        var address = $"http://localhost:{port}";
-        var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+        var server = app.GetTestServer();
+        var address = server.BaseAddress.ToString();
+        var channel = GrpcChannel.ForAddress(server.BaseAddress, new GrpcChannelOptions
+        {
+            HttpHandler = server.CreateHandler(),
+            DisposeHttpClient = true,
+            MaxReceiveMessageSize = 16 * 1024 * 1024,
+        });
         return new DurableEngine(app, backend, service, channel, address);
     }
 
