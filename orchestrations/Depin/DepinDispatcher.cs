@@ -60,6 +60,10 @@ public sealed class DepinDispatcher(
 
     private async Task<IReadOnlyList<string>> RunNextAsync(CancellationToken cancellationToken)
     {
+        // Never synchronously: with the gate free and no wait, the cycle would clear `next` before RunCycleAsync
+        // stored this task in it, and every later caller would get this (finished) cycle's result forever.
+        await Task.Yield();
+
         // Leases book through the same gate: one read-place-write of the inventory at a time in this process.
         return await gate.RunAsync(
             async () =>

@@ -114,6 +114,19 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
         }
     }
 
+    public async Task<IReadOnlyList<DepinTaskRecord>> ListOpenTasksAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Tasks, cancellationToken);
+        var found = new List<DepinTaskRecord>();
+        var filter = TableClient.CreateQueryFilter($"Status eq {nameof(DepinTaskStatus.Queued)} or Status eq {nameof(DepinTaskStatus.Running)}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found.Add(Read<DepinTaskRecord>(e));
+        }
+
+        return found;
+    }
+
     public async Task<IReadOnlyList<DepinTaskRecord>> ListTaskSummariesAsync(CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(Tasks, cancellationToken);
