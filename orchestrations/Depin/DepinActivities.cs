@@ -48,10 +48,11 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
             return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
         }
 
+        // Not read again after the cycle: a cycle that admitted this task meanwhile without being ours (another
+        // process's) was run by another task's orchestration, which wakes this one (DepinAdmitted); the next call
+        // then finds the admission above. Saves a read per try of every queued task.
         var admitted = await dispatcher.RunCycleAsync(cancellationToken);
-        var mine = input is not null && (admitted.Contains(input) || await IsAdmittedAsync(input, cancellationToken))
-            ? await dispatcher.FindBookingAsync(input, cancellationToken)
-            : null;
+        var mine = input is not null && admitted.Contains(input) ? await dispatcher.FindBookingAsync(input, cancellationToken) : null;
         return new DepinAdmission(mine, admitted);
     }
 
