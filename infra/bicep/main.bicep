@@ -416,6 +416,8 @@ var appSettings = {
   Aisto__Depin__MaxAttempts: '3'
   Aisto__Depin__ReadyPollInterval: '00:00:01'
   Aisto__Depin__ProvisioningTimeout: '00:10:00'
+  Aisto__Depin__ReconcileSchedule: '*/30 * * * * *'
+  Aisto__Depin__ReconcileMinimumAge: '00:02:00'
 
   // Chain: the signer key is a Key Vault reference, resolved by the platform with the app identity.
   Aisto__Chain__Mode: 'External'

@@ -52,8 +52,11 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
             return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
         }
 
+        // Not read again after the cycle: a cycle that admitted this task meanwhile without being ours (another
+        // process's) was run by another task's orchestration, which wakes this one (DepinAdmitted); the next call
+        // then finds the admission above. Saves a read per try of every queued task.
         var cycle = await dispatcher.RunAsync(cancellationToken);
-        var mine = input is not null && (cycle.Admitted.Contains(input) || await IsAdmittedAsync(input, cancellationToken))
+        var mine = input is not null && cycle.Admitted.Contains(input)
             ? await dispatcher.FindBookingAsync(input, cancellationToken)
             : null;
         var reclaim = mine is null ? cycle.Reclaims.FirstOrDefault(r => r.TaskId == input) : null;

@@ -27,6 +27,15 @@ public sealed class DepinOptions
 
     public TimeSpan ProvisioningTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// NCRONTAB of the timer that gives open tasks whose orchestration is gone (a crash between storing a task and
+    /// starting it, or an orchestration that ended without ending its task) a new one.
+    /// </summary>
+    public string ReconcileSchedule { get; set; } = "*/30 * * * * *";
+
+    /// <summary>A task younger than this may still be on its way to its orchestration: the reconciler leaves it.</summary>
+    public TimeSpan ReconcileMinimumAge { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Service Bus namespace host (<c>&lt;name&gt;.servicebus.windows.net</c>), used with the managed identity.</summary>
     public string ServiceBusNamespace { get; set; } = "";
 

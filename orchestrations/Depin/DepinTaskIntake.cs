@@ -94,14 +94,10 @@ public sealed class DepinTaskIntake(
                 return new IntakeVerdict(IntakeOutcome.Rejected, spec.TaskId, $"taskId: '{spec.TaskId}' was already used for a different task.");
             }
 
-            if (existing is null || existing.Status == DepinTaskStatus.Rejected ||
-                await durable.GetInstanceAsync(spec.TaskId, getInputsAndOutputs: false, cancellationToken) is not null)
-            {
-                return new IntakeVerdict(IntakeOutcome.Duplicate, spec.TaskId);
-            }
-
-            // Stored by a delivery that crashed before it started the orchestration: start it now.
-            received = existing.ReceivedAt;
+            // A redelivery starts nothing, even when the task has no orchestration yet: the delivery that stored it
+            // may still be scheduling it (two copies received in one batch), and two starts of one instance id can
+            // race inside the engine. A task whose first delivery crashed is started by DepinReconciler instead.
+            return new IntakeVerdict(IntakeOutcome.Duplicate, spec.TaskId);
         }
 
         // 4. Into the dispatch queue here rather than as the orchestration's first activity: one activity and one

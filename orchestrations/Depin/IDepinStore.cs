@@ -21,6 +21,9 @@ public interface IDepinStore
     /// <summary>Applies <paramref name="change"/> under optimistic concurrency; retried on conflicts.</summary>
     Task<DepinTaskRecord> UpdateTaskAsync(string taskId, Func<DepinTaskRecord, DepinTaskRecord> change, CancellationToken cancellationToken = default);
 
+    /// <summary>Every task not ended yet (Queued or Running), in full: what the reconciler looks at.</summary>
+    Task<IReadOnlyList<DepinTaskRecord>> ListOpenTasksAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Every task (status, project, GPU-seconds, reward) for the per-project statistics.</summary>
     Task<IReadOnlyList<DepinTaskRecord>> ListTaskSummariesAsync(CancellationToken cancellationToken = default);
 

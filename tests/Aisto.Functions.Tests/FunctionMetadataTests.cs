@@ -40,13 +40,15 @@ public sealed class FunctionMetadataTests
         Assert.Equal("anonymous", trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
     }
 
-    [Fact]
-    public void The_reconcile_timer_is_declared_with_its_schedule_setting_and_served_standalone()
+    [Theory]
+    [InlineData("ReconcileQueuedLeases", "%Aisto:Leases:ReconcileSchedule%")]
+    [InlineData("ReconcileDepinTasks", "%Aisto:Depin:ReconcileSchedule%")]
+    public void The_reconcile_timers_are_declared_with_their_schedule_setting_and_served_standalone(string function, string schedule)
     {
-        var trigger = TriggerOf("ReconcileQueuedLeases", "timerTrigger");
+        var trigger = TriggerOf(function, "timerTrigger");
 
-        Assert.Equal("%Aisto:Leases:ReconcileSchedule%", trigger.GetProperty("schedule").GetString());
-        Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == "ReconcileQueuedLeases");
+        Assert.Equal(schedule, trigger.GetProperty("schedule").GetString());
+        Assert.Contains(FunctionCatalog.Timers(typeof(StandaloneHost).Assembly), t => t.Name == function);
     }
 
     [Fact]

@@ -56,6 +56,9 @@ public sealed class FaultRig : IAsyncDisposable
             ["Aisto:Depin:QueueName"] = prefix + "-depin",
             ["Aisto:Depin:QueueRetryInterval"] = "00:00:02",
             ["Aisto:Depin:ReadyPollInterval"] = "00:00:00.250",
+            // Tasks whose orchestration a kill took are restarted within seconds (defaults: every 30 s, after 2 min).
+            ["Aisto:Depin:ReconcileSchedule"] = "*/5 * * * * *",
+            ["Aisto:Depin:ReconcileMinimumAge"] = "00:00:20",
             ["Aisto:Leases:QueueRetryInterval"] = "00:00:01",
             ["Aisto:Leases:ReadyPollInterval"] = "00:00:00.250",
             ["Aisto:Leases:MeteringInterval"] = "00:00:02",

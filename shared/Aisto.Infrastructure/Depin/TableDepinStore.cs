@@ -14,7 +14,7 @@ namespace Aisto.Infrastructure.Depin;
 /// insert-only dedupe), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
 /// cycle reads only these), <c>depinfairshare</c> (passes and virtual time) and <c>depinpledges</c> (ETag-guarded).
 /// </summary>
-public sealed class TableDepinStore(AistoTables tables) : IDepinStore
+public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDisposable
 {
     private const string Projects = "depinprojects";
     private const string Tasks = "depintasks";
@@ -27,6 +27,11 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
     private const string PledgePartition = "pledge";
     private const string PassPartition = "pass";
     private const string ClockPartition = "clock";
+
+    // Intake puts every new task in the dispatch queue: inserts arriving together share one transaction.
+    private readonly TableGroupInsert dispatchInserts = new(cancellationToken => tables.GetAsync(Dispatch, cancellationToken));
+
+    public ValueTask DisposeAsync() => dispatchInserts.DisposeAsync();
 
     public async Task<bool> TryCreateProjectAsync(DepinProject project, CancellationToken cancellationToken = default)
     {
@@ -114,6 +119,19 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
         }
     }
 
+    public async Task<IReadOnlyList<DepinTaskRecord>> ListOpenTasksAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Tasks, cancellationToken);
+        var found = new List<DepinTaskRecord>();
+        var filter = TableClient.CreateQueryFilter($"Status eq {nameof(DepinTaskStatus.Queued)} or Status eq {nameof(DepinTaskStatus.Running)}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found.Add(Read<DepinTaskRecord>(e));
+        }
+
+        return found;
+    }
+
     public async Task<IReadOnlyList<DepinTaskRecord>> ListTaskSummariesAsync(CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(Tasks, cancellationToken);
@@ -131,15 +149,8 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore
 
     public async Task EnqueueAsync(DispatchEntry entry, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(Dispatch, cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(entry), cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            // Queued before (a retried activity): keep it as it is, admitted or not.
-        }
+        // Insert-only: an entry queued before (a retried activity) stays as it is, admitted or not.
+        await dispatchInserts.InsertAsync(ToEntity(entry), cancellationToken);
     }
 
     public async Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default)

@@ -1,0 +1,60 @@
+using Aisto.Infrastructure.Depin;
+using Aisto.Infrastructure.Storage;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Functions.Tests;
+
+/// <summary>
+/// The insert-only group commit (the DePIN dispatch queue's writer) against Tables on the storage emulator: shared
+/// transactions must keep insert-only answers — each row stored once, an existing row never overwritten.
+/// </summary>
+[Collection(StandaloneCollection.Name)]
+public sealed class TableGroupInsertTests : IAsyncLifetime
+{
+    private AistoTables tables = null!;
+
+    public async Task InitializeAsync()
+    {
+        await StorageEmulator.EnsureAsync();
+        tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Concurrent_inserts_store_each_row_once_answer_true_once_per_row_and_never_overwrite_an_existing_row()
+    {
+        // Arrange: one row already there (an entry admitted since), then 250 inserts in 3 partitions, some rows twice.
+        var table = await tables.GetAsync("groupinsert");
+        await table.AddEntityAsync(new TableEntity("p0", "r000") { ["Value"] = -1 });
+        await using var writer = new TableGroupInsert(ct => tables.GetAsync("groupinsert", ct));
+        var rows = Enumerable.Range(0, 250).Select(i => new TableEntity($"p{i % 3}", $"r{i % 200:D3}") { ["Value"] = i }).ToList();
+
+        // Act
+        var answers = await Task.WhenAll(rows.Select(r => writer.InsertAsync(r)));
+
+        // Assert: one true per new row, false for the existing one and for repeats; the existing row kept its value.
+        var keys = rows.Select(r => (r.PartitionKey, r.RowKey)).Distinct().ToList();
+        Assert.Equal(keys.Count - 1, answers.Count(a => a));
+        var stored = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>())
+        {
+            stored.Add(row);
+        }
+
+        Assert.Equal(keys.Count, stored.Count);
+        Assert.Equal(-1, stored.Single(s => s.PartitionKey == "p0" && s.RowKey == "r000").GetInt32("Value"));
+    }
+
+    [Fact]
+    public async Task A_row_the_service_rejects_fails_only_its_own_caller()
+    {
+        await using var writer = new TableGroupInsert(ct => tables.GetAsync("groupinsertbad", ct));
+        var good = Enumerable.Range(0, 20).Select(i => writer.InsertAsync(new TableEntity("p", $"ok{i}") { ["Value"] = i })).ToList();
+        var bad = writer.InsertAsync(new TableEntity("p", "bad/key"));
+
+        Assert.All(await Task.WhenAll(good), Assert.True);
+        await Assert.ThrowsAnyAsync<Exception>(() => bad);
+    }
+}
