@@ -1,8 +1,8 @@
 // Load test of POST /api/leases and GET /api/leases/{id} against a running AISTO app (autocannon).
 //   node tools/load/leases.mjs [--url http://127.0.0.1:7071] [--rate 200] [--duration 20] [--connections 20]
-//                              [--key aisto-dev-tenant-a] [--json]
-// --rate 0 runs unthrottled (throughput at saturation). Half the requests create leases (each with its own
-// Idempotency-Key), half read a lease created earlier in the run. Prints latency percentiles, status counts and
+//                              [--key aisto-dev-tenant-a] [--posts 0.5] [--json]
+// --rate 0 runs unthrottled (throughput at saturation). A share --posts of the requests (default half) create
+// leases (each with its own Idempotency-Key, each a real 1-hour lease), the rest read a lease created earlier. Prints latency percentiles, status counts and
 // errors; exits 1 on any error or 5xx.
 import autocannon from 'autocannon';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,7 @@ const duration = Number(arg('duration', '20'));
 const connections = Number(arg('connections', '20'));
 const key = arg('key', 'aisto-dev-tenant-a');
 const json = process.argv.includes('--json');
+const posts = Number(arg('posts', '0.5'));
 
 const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 const models = ['H100', 'A100', 'L40S', 'RTX4090'];
@@ -45,7 +46,7 @@ const instance = autocannon({
     {
       setupRequest: (req) => {
         n++;
-        if (n % 2 === 0) {
+        if (Math.floor(n * posts) === Math.floor((n - 1) * posts)) {
           const id = created[Math.floor(Math.random() * created.length)];
           return { ...req, method: 'GET', path: `/api/leases/${id}`, headers };
         }
@@ -72,6 +73,7 @@ instance.on('done', (r) => {
   const fivexx = Object.entries(statuses).filter(([s]) => Number(s) >= 500).reduce((a, [, c]) => a + c, 0);
   const summary = {
     target: rate > 0 ? `${rate} req/s` : 'unthrottled',
+    postShare: posts,
     connections,
     seconds: r.duration,
     requests: r.requests.total,
