@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using Aisto.Infrastructure.Storage;
 using Azure;
 using Azure.Data.Tables;
 
@@ -10,82 +10,28 @@ namespace Aisto.Infrastructure.Depin;
 /// request each. Each <see cref="InsertAsync"/> completes when its row is stored (true) or was there already
 /// (false) — nothing is acknowledged before it is written, and an existing row is never overwritten. A transaction
 /// fails whole when one of its rows exists; its rows are then inserted one by one, so every caller gets its own answer.
-/// (<c>Storage/TableGroupCommit</c> does the same for replace-upserts.)
+/// (<c>Storage/TableGroupCommit</c> does the same for replace-upserts; both are <see cref="TableBatchWriter{TResult}"/>.)
 /// </summary>
-public sealed class TableGroupInsert : IAsyncDisposable
+public sealed class TableGroupInsert(Func<CancellationToken, Task<TableClient>> table) : TableBatchWriter<bool>(table)
 {
-    private const int MaxBatch = 100;
-
-    private readonly Func<CancellationToken, Task<TableClient>> table;
-    private readonly Channel<Pending> pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task loop;
-
-    public TableGroupInsert(Func<CancellationToken, Task<TableClient>> table)
-    {
-        this.table = table;
-        loop = Task.Run(RunAsync);
-    }
-
     /// <summary>Inserts <paramref name="entity"/>; true when stored now, false when a row with its keys existed.</summary>
-    public Task<bool> InsertAsync(TableEntity entity, CancellationToken cancellationToken = default)
+    public Task<bool> InsertAsync(TableEntity entity, CancellationToken cancellationToken = default) => EnqueueAsync(entity, cancellationToken);
+
+    protected override async Task WriteAsync(TableClient client, IReadOnlyList<Pending> batch)
     {
-        ArgumentNullException.ThrowIfNull(entity);
-        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!pending.Writer.TryWrite(new Pending(entity, done)))
+        // The same row twice: the first is inserted, the later ones find it (as they would one by one).
+        var firsts = new List<Pending>();
+        var repeats = new List<Pending>();
+        foreach (var group in batch.GroupBy(p => (p.Entity.PartitionKey, p.Entity.RowKey)))
         {
-            throw new ObjectDisposedException(nameof(TableGroupInsert));
+            firsts.Add(group.First());
+            repeats.AddRange(group.Skip(1));
         }
 
-        return done.Task.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        pending.Writer.TryComplete();
-        await loop;
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<Pending>();
-        while (await pending.Reader.WaitToReadAsync())
+        await Task.WhenAll(TransactionChunks(firsts).Select(chunk => CommitAsync(client, chunk)));
+        foreach (var repeat in repeats)
         {
-            while (pending.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            TableClient client;
-            try
-            {
-                client = await table(CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                batch.ForEach(p => p.Done.TrySetException(ex));
-                batch.Clear();
-                continue;
-            }
-
-            // The same row twice: the first is inserted, the later ones find it (as they would one by one).
-            var firsts = new List<Pending>();
-            var repeats = new List<Pending>();
-            foreach (var group in batch.GroupBy(p => (p.Entity.PartitionKey, p.Entity.RowKey)))
-            {
-                firsts.Add(group.First());
-                repeats.AddRange(group.Skip(1));
-            }
-
-            await Task.WhenAll(firsts
-                .GroupBy(p => p.Entity.PartitionKey, StringComparer.Ordinal)
-                .SelectMany(partition => partition.Chunk(MaxBatch))
-                .Select(chunk => CommitAsync(client, chunk)));
-            foreach (var repeat in repeats)
-            {
-                repeat.Done.TrySetResult(false);
-            }
-
-            batch.Clear();
+            repeat.Done.TrySetResult(false);
         }
     }
 
@@ -124,6 +70,4 @@ public sealed class TableGroupInsert : IAsyncDisposable
             p.Done.TrySetException(ex);
         }
     }
-
-    private sealed record Pending(TableEntity Entity, TaskCompletionSource<bool> Done);
 }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 
@@ -8,79 +7,17 @@ namespace Aisto.Infrastructure.Storage;
 /// Group commit for upserts into one table: callers that write at the same time share one round trip. Each
 /// <see cref="UpsertAsync"/> waits until its row is stored (nothing is acknowledged before it is written), but the
 /// rows queued meanwhile go out together as entity-group transactions — one per partition, at most
-/// <see cref="MaxBatch"/> rows each — so a burst of N writes costs about N / 100 requests instead of N. A row written
+/// <see cref="TableBatchWriter{TResult}.MaxBatch"/> rows each — so a burst of N writes costs about N / 100 requests instead of N. A row written
 /// twice in one batch is stored once (the last one wins), as a replace-upsert would have left it. When a transaction
 /// fails, its rows are retried one by one, so one bad row fails only its own caller.
 /// </summary>
-public sealed class TableGroupCommit : IAsyncDisposable
+public sealed class TableGroupCommit(Func<CancellationToken, Task<TableClient>> table) : TableBatchWriter<bool>(table)
 {
-    /// <summary>The service's limit on operations in one entity-group transaction.</summary>
-    public const int MaxBatch = 100;
-
-    private readonly Func<CancellationToken, Task<TableClient>> table;
-    private readonly Channel<Pending> pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task loop;
-
-    public TableGroupCommit(Func<CancellationToken, Task<TableClient>> table)
-    {
-        this.table = table;
-        loop = Task.Run(RunAsync);
-    }
-
     /// <summary>Replace-upserts <paramref name="entity"/>; completes when it is stored (or failed to be).</summary>
-    public Task UpsertAsync(TableEntity entity, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(entity);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!pending.Writer.TryWrite(new Pending(entity, done)))
-        {
-            throw new ObjectDisposedException(nameof(TableGroupCommit));
-        }
+    public Task UpsertAsync(TableEntity entity, CancellationToken cancellationToken = default) => EnqueueAsync(entity, cancellationToken);
 
-        return done.Task.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        pending.Writer.TryComplete();
-        await loop;
-    }
-
-    private async Task RunAsync()
-    {
-        var batch = new List<Pending>();
-        while (await pending.Reader.WaitToReadAsync())
-        {
-            while (pending.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            var client = await TryGetTableAsync(batch);
-            if (client is not null)
-            {
-                await Task.WhenAll(batch
-                    .GroupBy(p => p.Entity.PartitionKey, StringComparer.Ordinal)
-                    .SelectMany(partition => partition.Chunk(MaxBatch))
-                    .Select(chunk => CommitAsync(client, chunk)));
-            }
-
-            batch.Clear();
-        }
-    }
-
-    private async Task<TableClient?> TryGetTableAsync(List<Pending> batch)
-    {
-        try
-        {
-            return await table(CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            batch.ForEach(p => p.Done.TrySetException(ex));
-            return null;
-        }
-    }
+    protected override Task WriteAsync(TableClient client, IReadOnlyList<Pending> batch) =>
+        Task.WhenAll(TransactionChunks(batch).Select(chunk => CommitAsync(client, chunk)));
 
     private static async Task CommitAsync(TableClient client, Pending[] chunk)
     {
@@ -129,7 +66,7 @@ public sealed class TableGroupCommit : IAsyncDisposable
         {
             if (error is null)
             {
-                caller.Done.TrySetResult();
+                caller.Done.TrySetResult(true);
             }
             else
             {
@@ -137,6 +74,4 @@ public sealed class TableGroupCommit : IAsyncDisposable
             }
         }
     }
-
-    private sealed record Pending(TableEntity Entity, TaskCompletionSource Done);
 }
