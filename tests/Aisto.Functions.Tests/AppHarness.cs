@@ -132,6 +132,34 @@ public static class Api
         throw new TimeoutException($"Lease {leaseId} did not reach the expected state; last seen: {lease}");
     }
 
+    /// <summary>
+    /// Polls <c>GET /api/depin/tasks/{taskId}</c> until <paramref name="until"/> holds; on timeout the message adds what
+    /// <paramref name="describe"/> says about where the task is stuck.
+    /// </summary>
+    public static async Task<JsonElement> WaitForTaskAsync(
+        this HttpClient client, string taskId, Func<JsonElement, bool> until, TimeSpan? timeout = null, Func<Task<string>>? describe = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        JsonElement task = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            var response = await client.GetAsync($"/api/depin/tasks/{taskId}");
+            if (response.StatusCode == System.Net.HttpStatusCode.OK)
+            {
+                task = await response.JsonAsync();
+                if (until(task))
+                {
+                    return task;
+                }
+            }
+
+            await Task.Delay(100);
+        }
+
+        var more = describe is null ? "" : "; " + await describe();
+        throw new TimeoutException($"Task {taskId} did not reach the expected state; last seen: {task}{more}");
+    }
+
     public static async Task<JsonElement> GetLeaseAsync(this HttpClient client, string leaseId) =>
         await (await client.GetAsync($"/api/leases/{leaseId}")).JsonAsync();
 

@@ -219,24 +219,7 @@ public sealed class DepinIntakeTests : IAsyncLifetime
     private async Task<JsonElement> WaitForTaskAsync(string taskId, string status)
     {
         using var client = app.Client();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        JsonElement task = default;
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await client.GetAsync($"/api/depin/tasks/{taskId}");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                task = await response.JsonAsync();
-                if (task.GetProperty("status").GetString() == status)
-                {
-                    return task;
-                }
-            }
-
-            await System.Threading.Tasks.Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Task {taskId} did not become {status}; last seen: {task}");
+        return await client.WaitForTaskAsync(taskId, t => t.GetProperty("status").GetString() == status);
     }
 
     private async Task<List<PoisonMessage>> WaitForPoisonAsync(int count)

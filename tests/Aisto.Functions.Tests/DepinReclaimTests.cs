@@ -153,27 +153,11 @@ public sealed class DepinReclaimTests : IAsyncLifetime
     private async Task<JsonElement> WaitForTaskAsync(string taskId, Func<JsonElement, bool> until)
     {
         using var client = app.Client();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        JsonElement task = default;
-        while (DateTime.UtcNow < deadline)
+        return await client.WaitForTaskAsync(taskId, until, describe: async () =>
         {
-            var response = await client.GetAsync($"/api/depin/tasks/{taskId}");
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                task = await response.JsonAsync();
-                if (until(task))
-                {
-                    return task;
-                }
-            }
-
-            await Task.Delay(100);
-        }
-
-        var dispatch = await app.App.Services.GetRequiredService<Aisto.Orchestrations.Depin.IDepinStore>().GetDispatchAsync(taskId);
-        var nodes = await app.App.Services.GetRequiredService<Aisto.Orchestrations.Regions.IInventoryStore>().ListNodesAsync();
-        throw new TimeoutException(
-            $"Task {taskId} did not reach the expected state; last seen: {task}; "
-            + $"dispatch {dispatch}; bookings {string.Join(", ", nodes.SelectMany(n => n.Node.Allocations.Values.Select(a => $"{n.Node.NodeId}:{a.HolderId}:{a.Terms}")))}");
+            var dispatch = await app.App.Services.GetRequiredService<Aisto.Orchestrations.Depin.IDepinStore>().GetDispatchAsync(taskId);
+            var nodes = await app.App.Services.GetRequiredService<Aisto.Orchestrations.Regions.IInventoryStore>().ListNodesAsync();
+            return $"dispatch {dispatch}; bookings {string.Join(", ", nodes.SelectMany(n => n.Node.Allocations.Values.Select(a => $"{n.Node.NodeId}:{a.HolderId}:{a.Terms}")))}";
+        });
     }
 }

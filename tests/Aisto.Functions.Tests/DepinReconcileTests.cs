@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -114,27 +113,17 @@ public sealed class DepinReconcileTests(DepinReconcileTests.App fixture) : IClas
         public async Task<JsonElement> WaitForTaskAsync(string taskId, string status)
         {
             using var client = Harness.Client();
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            JsonElement task = default;
-            while (DateTime.UtcNow < deadline)
-            {
-                var response = await client.GetAsync($"/api/depin/tasks/{taskId}");
-                if (response.StatusCode == HttpStatusCode.OK)
+            return await client.WaitForTaskAsync(
+                taskId,
+                t => t.GetProperty("status").GetString() == status,
+                TimeSpan.FromSeconds(30),
+                async () =>
                 {
-                    task = await response.JsonAsync();
-                    if (task.GetProperty("status").GetString() == status)
-                    {
-                        return task;
-                    }
-                }
-
-                await Task.Delay(100);
-            }
-
-            // What the dispatcher and the engine see, so a timeout says where the task is stuck.
-            var entry = await Harness.App.Services.GetRequiredService<IDepinStore>().GetDispatchAsync(taskId);
-            var instance = await Harness.App.Services.GetRequiredService<DurableTaskClient>().GetInstanceAsync(taskId);
-            throw new TimeoutException($"Task {taskId} did not become {status}; last seen: {task}; dispatch entry: {entry}; orchestration: {instance?.RuntimeStatus}");
+                    // What the dispatcher and the engine see, so a timeout says where the task is stuck.
+                    var entry = await Harness.App.Services.GetRequiredService<IDepinStore>().GetDispatchAsync(taskId);
+                    var instance = await Harness.App.Services.GetRequiredService<DurableTaskClient>().GetInstanceAsync(taskId);
+                    return $"dispatch entry: {entry}; orchestration: {instance?.RuntimeStatus}";
+                });
         }
 
         /// <summary>One reward line, and the ended task is left alone by later reconcile passes (no new instance, no booking).</summary>
