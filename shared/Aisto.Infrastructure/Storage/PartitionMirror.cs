@@ -82,16 +82,6 @@ public sealed class PartitionMirror<T>
         }
     }
 
-    /// <summary>Forgets the copy: the next read goes to the table.</summary>
-    public void Invalidate()
-    {
-        lock (gate)
-        {
-            rows = null;
-            served = null;
-        }
-    }
-
     private IReadOnlyList<T> Served() => served ??= [.. rows!.Values];
 
     /// <summary>Starts the one read (called under the lock): from now on this process's writes are also kept for it.</summary>
