@@ -45,8 +45,11 @@ public sealed class LeaseAdmission(
     private const int MaxWake = 20;
 
     private readonly TimeSpan positionMaxAge = options?.Value.QueuePositionMaxAge ?? new LeaseOptions().QueuePositionMaxAge;
-    private readonly SemaphoreSlim walking = new(1, 1);
+    private readonly object walkGate = new();
     private QueueView? latest;
+    private Task<QueueView>? walkUnderWay;
+    private DateTimeOffset walkStartedAt;
+    private Task<QueueView>? walkNext;
 
     /// <summary>The queue (and, when more than one tenant waits, the running index for fair share).</summary>
     public async Task<AdmissionQueue> ReadQueueAsync(CancellationToken cancellationToken)
@@ -100,25 +103,62 @@ public sealed class LeaseAdmission(
     /// <summary>
     /// The walk a queued lease's position and wait are read from. Requests share one walk for up to
     /// <see cref="LeaseOptions.QueuePositionMaxAge"/> if <paramref name="leaseId"/> is in it, so a long queue under
-    /// many requests is walked a few times a second, not once per request; a lease the shared walk does not know yet
-    /// (just created) gets a new one, and one walk runs at a time (requests arriving meanwhile take its result).
+    /// many requests is walked a few times a second, not once per request. A lease the shared walk does not know yet
+    /// (just created) needs a walk that starts after it arrived: it joins the walk under way if that one started
+    /// later, else the next walk, which starts when the one under way ends and serves every request that arrived
+    /// meanwhile. So one walk runs at a time, and a burst of new leases costs two walks, not one each.
     /// </summary>
-    public async Task<QueueView> ViewAsync(string leaseId, CancellationToken cancellationToken)
+    public Task<QueueView> ViewAsync(string leaseId, CancellationToken cancellationToken)
     {
         if (Shared(leaseId) is { } shared)
         {
-            return shared;
+            return Task.FromResult(shared);
         }
 
-        await walking.WaitAsync(cancellationToken);
+        var arrivedAt = clock.GetUtcNow();
+        Task<QueueView> walk;
+        lock (walkGate)
+        {
+            if (walkUnderWay is not { IsCompleted: false })
+            {
+                walkStartedAt = arrivedAt;
+                walk = walkUnderWay = WalkAsync(CancellationToken.None);
+            }
+            else if (walkStartedAt >= arrivedAt)
+            {
+                walk = walkUnderWay;
+            }
+            else
+            {
+                walk = walkNext ??= WalkAfterAsync(walkUnderWay);
+            }
+        }
+
+        // The walk is shared: one caller giving up does not stop it for the others.
+        return walk.WaitAsync(cancellationToken);
+    }
+
+    private async Task<QueueView> WalkAfterAsync(Task previous)
+    {
+        // Off the caller's thread, so the caller has stored this task as the next walk before it becomes the one under way.
+        await Task.Yield();
         try
         {
-            return Shared(leaseId) ?? await WalkAsync(cancellationToken);
+            await previous;
         }
-        finally
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            walking.Release();
+            // Its own callers saw that failure; this walk reads afresh.
         }
+
+        lock (walkGate)
+        {
+            walkUnderWay = walkNext;
+            walkNext = null;
+            walkStartedAt = clock.GetUtcNow();
+        }
+
+        return await WalkAsync(CancellationToken.None);
     }
 
     private QueueView? Shared(string leaseId) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Aisto.Domain.Scheduling;
 using Aisto.Orchestrations.Regions;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,8 +30,17 @@ public sealed class ConcurrencyTests : IAsyncLifetime
         var responses = await Task.WhenAll(Enumerable.Range(0, Requests).Select(_ =>
             client.PostAsJsonAsync("/api/leases", new { gpuModel = "H100", gpuCount = 8, cpuCores = 32, durationHours = 2, region = "us-east" })));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
-        var ids = (await Task.WhenAll(responses.Select(async r => (await r.JsonAsync()).GetProperty("leaseId").GetString()!))).ToHashSet();
+        var bodies = await Task.WhenAll(responses.Select(r => r.JsonAsync()));
+        var ids = bodies.Select(b => b.GetProperty("leaseId").GetString()!).ToHashSet();
         Assert.Equal(Requests, ids.Count);
+
+        // Requests arriving together share admission walks, yet each answer places its own lease in the queue (only
+        // the few already booked by then have none).
+        var positions = bodies
+            .Select(b => b.TryGetProperty("queue", out var q) && q.ValueKind == JsonValueKind.Object && q.GetProperty("position") is { ValueKind: JsonValueKind.Number } p ? p.GetInt32() : (int?)null)
+            .ToList();
+        Assert.InRange(positions.Count(p => p is not null), Requests - 6, Requests);
+        Assert.All(positions.OfType<int>(), p => Assert.InRange(p, 1, Requests));
 
         var statuses = await WaitForStatusesAsync(client, ids, s => s.GetValueOrDefault("Active") == 6 && s.GetValueOrDefault("Queued") == Requests - 6);
 
