@@ -59,7 +59,8 @@ public sealed class LeaseCommands(
         }
 
         // 3. Store it; a key seen before returns its lease when the body matches, else a conflict.
-        if (!await leases.TryCreateAsync(lease, cancellationToken))
+        var stored = await leases.TryCreateAsync(lease, cancellationToken);
+        if (!stored)
         {
             var existing = await leases.GetAsync(tenantId, leaseId, cancellationToken);
             if (existing is null || existing.RequestFingerprint != fingerprint)
@@ -71,8 +72,9 @@ public sealed class LeaseCommands(
             lease = existing;
         }
 
-        // 4. Start its lifecycle (instance id = lease id, so a retry cannot start a second one).
-        await EnsureLifecycleAsync(durable, lease, cancellationToken);
+        // 4. Start its lifecycle (instance id = lease id, so a retry cannot start a second one). A lease stored just now
+        //    has none yet (its row is written first), so only a lease seen before is looked up.
+        await EnsureLifecycleAsync(durable, lease, cancellationToken, isNew: stored);
         return lease;
     }
 
@@ -202,10 +204,10 @@ public sealed class LeaseCommands(
     }
 
     /// <summary>Starts the lifecycle of a lease that has none (after a crash between storing and starting).</summary>
-    public async Task EnsureLifecycleAsync(DurableTaskClient durable, LeaseRecord lease, CancellationToken cancellationToken)
+    public async Task EnsureLifecycleAsync(DurableTaskClient durable, LeaseRecord lease, CancellationToken cancellationToken, bool isNew = false)
     {
         if (lease.Status.IsTerminal() ||
-            await durable.GetInstanceAsync(lease.LeaseId, getInputsAndOutputs: false, cancellationToken) is not null)
+            (!isNew && await durable.GetInstanceAsync(lease.LeaseId, getInputsAndOutputs: false, cancellationToken) is not null))
         {
             return;
         }
