@@ -49,8 +49,7 @@ public sealed class LeaseFunctions(LeaseCommands commands, QuoteService quotes, 
             return Problems.From(result);
         }
 
-        var position = await commands.QueuePositionAsync(result.Value!, request.HttpContext.RequestAborted);
-        return Results.Accepted($"/api/leases/{result.Value!.LeaseId}", LeaseResource.From(result.Value, position));
+        return Results.Accepted($"/api/leases/{result.Value!.LeaseId}", await ResourceAsync(result.Value!, request.HttpContext.RequestAborted));
     }
 
     [Function("GetLease")]
@@ -69,9 +68,15 @@ public sealed class LeaseFunctions(LeaseCommands commands, QuoteService quotes, 
             return Problems.From(result);
         }
 
-        var view = await commands.QueueViewAsync(result.Value!, request.HttpContext.RequestAborted);
-        var wait = view is null ? null : await quotes.QueuedWaitAsync(result.Value!, request.HttpContext.RequestAborted, view);
-        return Results.Ok(LeaseResource.From(result.Value!, view?.Walk.PositionOf(result.Value!.LeaseId), QuoteOptionResource.WaitSeconds(wait)));
+        return Results.Ok(await ResourceAsync(result.Value!, request.HttpContext.RequestAborted));
+    }
+
+    /// <summary>The lease as the API shows it; a queued lease with its place in the queue and its estimated wait (one walk for both).</summary>
+    private async Task<LeaseResource> ResourceAsync(LeaseRecord lease, CancellationToken cancellationToken)
+    {
+        var view = await commands.QueueViewAsync(lease, cancellationToken);
+        var wait = view is null ? null : await quotes.QueuedWaitAsync(lease, cancellationToken, view);
+        return LeaseResource.From(lease, view?.Walk.PositionOf(lease.LeaseId), QuoteOptionResource.WaitSeconds(wait));
     }
 
     [Function("ListLeases")]

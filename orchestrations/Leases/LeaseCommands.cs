@@ -92,13 +92,10 @@ public sealed class LeaseCommands(
     }
 
     /// <summary>
-    /// Position in the queue (1 = next) of a queued lease, across tenants, in the order the admission walk admits
-    /// (<see cref="LeaseAdmission"/>): the order booking actually follows.
+    /// The admission walk a queued lease's position and wait are read from; null when it is not queued. The position
+    /// (1 = next) is across tenants, in the order the walk admits (<see cref="LeaseAdmission"/>): the order booking
+    /// actually follows.
     /// </summary>
-    public async Task<int?> QueuePositionAsync(LeaseRecord lease, CancellationToken cancellationToken) =>
-        (await QueueViewAsync(lease, cancellationToken))?.Walk.PositionOf(lease.LeaseId);
-
-    /// <summary>The admission walk a queued lease's position and wait are read from; null when it is not queued.</summary>
     public async Task<QueueView?> QueueViewAsync(LeaseRecord lease, CancellationToken cancellationToken) =>
         lease.Status == LeaseStatus.Queued ? await admission.ViewAsync(lease.LeaseId, cancellationToken) : null;
 

@@ -95,13 +95,16 @@ public sealed class QuoteApiTests(SharedAppFixture fixture) : IClassFixture<Shar
             await client.WaitForLeaseAsync(id, l => l.Status() == "Active", TimeSpan.FromMinutes(3));
         }
 
-        var queuedId = (await (await client.PostAsync("/api/leases", Json(Full))).JsonAsync()).GetProperty("leaseId").GetString()!;
-
         // Act
+        var created = await (await client.PostAsync("/api/leases", Json(Full))).JsonAsync();
+        var queuedId = created.GetProperty("leaseId").GetString()!;
         var queued = await client.WaitForLeaseAsync(queuedId, l => l.Status() == "Queued" && l.GetProperty("queue").GetProperty("estimatedWaitSeconds").ValueKind == JsonValueKind.Number);
         var quote = await QuoteAsync(client, """{ "gpuModel": "L40S", "gpuCount": 8, "durationHours": 1, "region": "singapore", "class": "spot" }""");
 
-        // Assert: both wait about the hour the running leases have left; spot costs on-demand in a full region.
+        // Assert: both wait about the hour the running leases have left (the create answer says so already); spot costs
+        // on-demand in a full region.
+        Assert.True(created.GetProperty("queue").GetProperty("position").GetInt32() >= 1);
+        Assert.InRange(created.GetProperty("queue").GetProperty("estimatedWaitSeconds").GetInt64(), 3500, 3600);
         Assert.InRange(queued.GetProperty("queue").GetProperty("estimatedWaitSeconds").GetInt64(), 3500, 3600);
         var option = Assert.Single(quote);
         Assert.InRange(option.GetProperty("estimatedWaitSeconds").GetInt64(), 3500, 3600);
