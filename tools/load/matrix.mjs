@@ -48,6 +48,12 @@ const findPid = (pattern) => {
 };
 
 const startApp = async (backend) => {
+  try {
+    await fetch(`${url}/api/health`);
+    throw new Error(`something already answers on ${url}: stop it first`);
+  } catch (error) {
+    if (error.message.startsWith('something')) throw error;
+  }
   const app = spawn('dotnet', ['run', '-c', 'Release', '--no-build', '--project', 'functions'], {
     env: {
       ...process.env,
@@ -67,10 +73,21 @@ const startApp = async (backend) => {
   throw new Error('the app did not answer /api/health within 2 minutes');
 };
 
+// Stops the app and its Azurite; the next run must not find the old app still answering on the port (a stopping app
+// answers 500), so it waits for the port to close and kills what is left after a minute.
 const stopApp = async (app) => {
   try { process.kill(-app.pid, 'SIGTERM'); } catch { /* already gone */ }
-  for (let i = 0; i < 30 && findPid('functions/bin/Release') !== null; i++) await sleep(1000);
-  await sleep(1000);
+  for (let i = 0; i < 60 && findPid('functions/bin/Release') !== null; i++) await sleep(1000);
+  try { process.kill(-app.pid, 'SIGKILL'); } catch { /* already gone */ }
+  for (let i = 0; i < 30; i++) {
+    try {
+      await fetch(`${url}/api/health`);
+      await sleep(1000);
+    } catch {
+      return;
+    }
+  }
+  throw new Error(`something still answers on ${url} after the app was stopped`);
 };
 
 const load = async (seconds, args) => {
