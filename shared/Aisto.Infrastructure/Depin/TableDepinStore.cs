@@ -6,6 +6,7 @@ using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Depin;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace Aisto.Infrastructure.Depin;
 
@@ -13,8 +14,12 @@ namespace Aisto.Infrastructure.Depin;
 /// DePIN in Azure Tables: <c>depinprojects</c> (one partition), <c>depintasks</c> (PK task id: point reads and
 /// insert-only dedupe), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
 /// cycle reads only these), <c>depinfairshare</c> (passes and virtual time) and <c>depinpledges</c> (ETag-guarded).
+/// The scheduling cycle and every admission try look at the dispatch queue: they are served from a
+/// <see cref="PartitionMirror{T}"/> of it (read whole at most once per <see cref="DepinOptions.DispatchViewMaxAge"/>,
+/// this process's own inserts, admissions and removals applied at once).
 /// </summary>
-public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDisposable
+public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? options = null, TimeProvider? clock = null)
+    : IDepinStore, IAsyncDisposable
 {
     private const string Projects = "depinprojects";
     private const string Tasks = "depintasks";
@@ -30,6 +35,12 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
 
     // Intake puts every new task in the dispatch queue: inserts arriving together share one transaction.
     private readonly TableGroupInsert dispatchInserts = new(cancellationToken => tables.GetAsync(Dispatch, cancellationToken));
+
+    private readonly PartitionMirror<DispatchEntry> dispatchView = new(
+        cancellationToken => ReadDispatchAsync(tables, cancellationToken),
+        (options?.Value ?? new DepinOptions()).DispatchViewMaxAge,
+        (options?.Value ?? new DepinOptions()).DispatchViewMaxAge * 10,
+        clock);
 
     public ValueTask DisposeAsync() => dispatchInserts.DisposeAsync();
 
@@ -150,7 +161,10 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
     public async Task EnqueueAsync(DispatchEntry entry, CancellationToken cancellationToken = default)
     {
         // Insert-only: an entry queued before (a retried activity) stays as it is, admitted or not.
-        await dispatchInserts.InsertAsync(ToEntity(entry), cancellationToken);
+        if (await dispatchInserts.InsertAsync(ToEntity(entry), cancellationToken))
+        {
+            dispatchView.Apply(entry.TaskId, _ => entry);
+        }
     }
 
     public async Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default)
@@ -165,16 +179,38 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         return row.HasValue && row.Value is { } e ? FromDispatch(e) : null;
     }
 
-    public async Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ReadDispatchAsync(tables, cancellationToken)).Select(e => e.Value)];
+
+    public Task<IReadOnlyList<DispatchEntry>> ViewDispatchAsync(CancellationToken cancellationToken = default) =>
+        dispatchView.ListAsync(cancellationToken);
+
+    public async Task<DispatchEntry?> ViewDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(Dispatch, cancellationToken);
-        var found = new List<DispatchEntry>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == DispatchPartition, cancellationToken: cancellationToken))
+        // The copy is in key (task id) order, as the table.
+        var view = await dispatchView.ListAsync(cancellationToken);
+        int low = 0, high = view.Count - 1;
+        while (low <= high)
         {
-            found.Add(FromDispatch(e));
+            var middle = low + ((high - low) / 2);
+            var order = string.CompareOrdinal(view[middle].TaskId, taskId);
+            if (order == 0)
+            {
+                return view[middle];
+            }
+
+            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
         }
 
-        return found;
+        // Not in this process's copy: queued by another process since the copy was read. Read it, and keep it until
+        // the next read of the whole queue (a row the copy got meanwhile wins).
+        if (await GetDispatchAsync(taskId, cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        dispatchView.Apply(taskId, current => current ?? stored);
+        return stored;
     }
 
     public async Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default)
@@ -186,6 +222,10 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
             await table.SubmitTransactionAsync(
                 chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e with { Admitted = true }))),
                 cancellationToken);
+            foreach (var e in chunk)
+            {
+                dispatchView.Apply(e.TaskId, _ => e with { Admitted = true });
+            }
         }
     }
 
@@ -200,6 +240,8 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         {
             // Gone already.
         }
+
+        dispatchView.Apply(taskId, _ => null);
     }
 
     public async Task<FairShareState> GetFairShareAsync(CancellationToken cancellationToken = default)
@@ -283,6 +325,18 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         {
             return false;
         }
+    }
+
+    private static async Task<IReadOnlyList<KeyValuePair<string, DispatchEntry>>> ReadDispatchAsync(AistoTables tables, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        var found = new List<KeyValuePair<string, DispatchEntry>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == DispatchPartition, cancellationToken: cancellationToken))
+        {
+            found.Add(KeyValuePair.Create(e.RowKey, FromDispatch(e)));
+        }
+
+        return found;
     }
 
     private static T Read<T>(TableEntity e) =>
