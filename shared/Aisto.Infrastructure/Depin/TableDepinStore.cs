@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Aisto.Infrastructure.Depin;
 
 /// <summary>
-/// DePIN in Azure Tables: <c>depinprojects</c> (one partition), <c>depintasks</c> (PK task id: point reads and
-/// insert-only dedupe), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
+/// DePIN in Azure Tables: <c>depinprojects</c> (one partition), <c>depintasks</c> (RK task id, PK one of
+/// <see cref="TaskBuckets"/> buckets derived from it: point reads and insert-only dedupe by task id, and intake's
+/// inserts arriving together share a transaction per bucket), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
 /// cycle reads only these), <c>depinfairshare</c> (passes and virtual time) and <c>depinpledges</c> (ETag-guarded).
 /// The scheduling cycle and every admission try look at the dispatch queue: they are served from a
 /// <see cref="PartitionMirror{T}"/> of it (read whole at most once per <see cref="DepinOptions.DispatchViewMaxAge"/>,
@@ -27,7 +28,12 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
     private const string FairShare = "depinfairshare";
     private const string Pledges = "depinpledges";
     private const string ProjectPartition = "project";
-    private const string TaskRow = "task";
+
+    /// <summary>
+    /// Task rows are spread over this many partitions (by a stable hash of the task id): few enough that the inserts
+    /// of one receive batch share transactions, enough to stay far below one partition's request rate.
+    /// </summary>
+    private const int TaskBuckets = 4;
     private const string DispatchPartition = "dispatch";
     private const string PledgePartition = "pledge";
     private const string PassPartition = "pass";
@@ -36,13 +42,20 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
     // Intake puts every new task in the dispatch queue: inserts arriving together share one transaction.
     private readonly TableGroupInsert dispatchInserts = new(cancellationToken => tables.GetAsync(Dispatch, cancellationToken));
 
+    // And stores every new task first: insert-only too, sharing a transaction per bucket.
+    private readonly TableGroupInsert taskInserts = new(cancellationToken => tables.GetAsync(Tasks, cancellationToken));
+
     private readonly PartitionMirror<DispatchEntry> dispatchView = new(
         cancellationToken => ReadDispatchAsync(tables, cancellationToken),
         (options?.Value ?? new DepinOptions()).DispatchViewMaxAge,
         (options?.Value ?? new DepinOptions()).DispatchViewMaxAge * 10,
         clock);
 
-    public ValueTask DisposeAsync() => dispatchInserts.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await dispatchInserts.DisposeAsync();
+        await taskInserts.DisposeAsync();
+    }
 
     public async Task<bool> TryCreateProjectAsync(DepinProject project, CancellationToken cancellationToken = default)
     {
@@ -84,19 +97,8 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
         return found;
     }
 
-    public async Task<bool> TryCreateTaskAsync(DepinTaskRecord task, CancellationToken cancellationToken = default)
-    {
-        var table = await tables.GetAsync(Tasks, cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(task), cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryCreateTaskAsync(DepinTaskRecord task, CancellationToken cancellationToken = default) =>
+        taskInserts.InsertAsync(ToEntity(task), cancellationToken);
 
     public async Task<DepinTaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
@@ -106,7 +108,7 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
         }
 
         var table = await tables.GetAsync(Tasks, cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(BucketOf(taskId), taskId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e ? Read<DepinTaskRecord>(e) : null;
     }
 
@@ -116,7 +118,7 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
         var table = await tables.GetAsync(Tasks, cancellationToken);
         while (true)
         {
-            var current = await table.GetEntityAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
+            var current = await table.GetEntityAsync<TableEntity>(BucketOf(taskId), taskId, cancellationToken: cancellationToken);
             var updated = change(Read<DepinTaskRecord>(current.Value));
             try
             {
@@ -147,10 +149,10 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
     {
         var table = await tables.GetAsync(Tasks, cancellationToken);
         var found = new List<DepinTaskRecord>();
-        await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "ProjectId", "Status", "GpuSeconds", "Reward"], cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(select: ["RowKey", "ProjectId", "Status", "GpuSeconds", "Reward"], cancellationToken: cancellationToken))
         {
             found.Add(new DepinTaskRecord(
-                e.PartitionKey, e.GetString("ProjectId") ?? "", Enum.Parse<DepinTaskStatus>(e.GetString("Status") ?? nameof(DepinTaskStatus.Queued)),
+                e.RowKey, e.GetString("ProjectId") ?? "", Enum.Parse<DepinTaskStatus>(e.GetString("Status") ?? nameof(DepinTaskStatus.Queued)),
                 null, "", null, decimal.Parse(e.GetString("GpuSeconds") ?? "0", CultureInfo.InvariantCulture), e.GetString("Reward") ?? "0",
                 null, default, null));
         }
@@ -342,7 +344,19 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
     private static T Read<T>(TableEntity e) =>
         JsonSerializer.Deserialize<T>(e.GetString("Json"), AistoJson.Options) ?? throw new InvalidDataException($"Row {e.PartitionKey}/{e.RowKey} is empty.");
 
-    private static TableEntity ToEntity(DepinTaskRecord task) => new(task.TaskId, TaskRow)
+    /// <summary>The task row's partition: a stable hash of the task id (not <c>string.GetHashCode</c>, which differs per process).</summary>
+    private static string BucketOf(string taskId)
+    {
+        var hash = 0u;
+        foreach (var c in taskId)
+        {
+            hash = unchecked((hash * 31) + c);
+        }
+
+        return "t" + (hash % TaskBuckets).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static TableEntity ToEntity(DepinTaskRecord task) => new(BucketOf(task.TaskId), task.TaskId)
     {
         ["ProjectId"] = task.ProjectId,
         ["Status"] = task.Status.ToString(),
