@@ -146,7 +146,7 @@ public sealed class DepinDispatcher(
             .Concat(allPledges.SelectMany(p => p.Pledge.Holders.Keys)).ToHashSet(StringComparer.Ordinal);
         foreach (var booked in waiting.Where(w => holding.Contains(w.TaskId)).ToList())
         {
-            if (await store.GetDispatchAsync(booked.TaskId, cancellationToken) is var stored && stored is { Admitted: false })
+            if (await store.RefreshDispatchEntryAsync(booked.TaskId, cancellationToken) is var stored && stored is { Admitted: false })
             {
                 continue;
             }
@@ -174,6 +174,13 @@ public sealed class DepinDispatcher(
             var withinCap = projectUsed.GetValueOrDefault(entry.ProjectId) + entry.GpuMilli <= projects[entry.ProjectId].MaxGpus * (long)GpuDemand.MilliPerGpu;
             if (!withinCap)
             {
+                fair.Hold(task);
+            }
+            else if (await store.RefreshDispatchEntryAsync(entry.TaskId, cancellationToken) is not { Admitted: false })
+            {
+                // Read from the table before anything is booked for it (one read per task booked, not per task queued):
+                // admitted or gone since this process's copy was read — by another process. The copy now knows; its
+                // project waits for the next cycle.
                 fair.Hold(task);
             }
             else if (await TryBookPledgeAsync(entry, pledges, cancellationToken) || await TryBookPoolAsync(entry, nodes, poolCap, poolUsed, cancellationToken))

@@ -48,6 +48,9 @@ public interface IDepinStore
     /// </summary>
     Task<DispatchEntry?> ViewDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default);
 
+    /// <summary>Reads a task's entry from the table and puts what it found (or its absence) in this process's copy.</summary>
+    Task<DispatchEntry?> RefreshDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default);
+
     /// <summary>Marks queue entries as holding capacity (admitted) in one go.</summary>
     Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default);
 

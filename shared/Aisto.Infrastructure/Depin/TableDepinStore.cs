@@ -215,6 +215,13 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
         return stored;
     }
 
+    public async Task<DispatchEntry?> RefreshDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var stored = await GetDispatchAsync(taskId, cancellationToken);
+        dispatchView.Apply(taskId, _ => stored);
+        return stored;
+    }
+
     public async Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default)
     {
         var table = await tables.GetAsync(Dispatch, cancellationToken);
