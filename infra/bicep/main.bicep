@@ -416,6 +416,7 @@ var appSettings = {
   Aisto__Depin__MaxAttempts: '3'
   Aisto__Depin__ReadyPollInterval: '00:00:01'
   Aisto__Depin__ProvisioningTimeout: '00:10:00'
+  Aisto__Depin__DispatchViewMaxAge: '00:00:01'
   Aisto__Depin__ReconcileSchedule: '*/30 * * * * *'
   Aisto__Depin__ReconcileMinimumAge: '00:02:00'
 

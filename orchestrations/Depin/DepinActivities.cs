@@ -52,19 +52,21 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
             return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
         }
 
-        // Not read again after the cycle: a cycle that admitted this task meanwhile without being ours (another
-        // process's) was run by another task's orchestration, which wakes this one (DepinAdmitted); the next call
-        // then finds the admission above. Saves a read per try of every queued task.
+        // The cycle finds an admission by another process's cycle that this process's copy of the queue missed (the
+        // task is booked in the inventory it reads fresh); one made after it read was run by another task's
+        // orchestration, which wakes this one (DepinAdmitted), and the next try finds it.
         var cycle = await dispatcher.RunAsync(cancellationToken);
-        var mine = input is not null && cycle.Admitted.Contains(input)
+        var mine = input is not null && cycle.Holds(input)
             ? await dispatcher.FindBookingAsync(input, cancellationToken)
             : null;
         var reclaim = mine is null ? cycle.Reclaims.FirstOrDefault(r => r.TaskId == input) : null;
         return new DepinAdmission(mine, cycle.Admitted, reclaim);
     }
 
+    // This process's copy of the queue: no read for a task queued or admitted here (a task this process just queued
+    // is in it as queued; a cycle here that admitted it before its orchestration ran has marked it there).
     private async Task<bool> IsAdmittedAsync(string taskId, CancellationToken cancellationToken) =>
-        (await store.GetDispatchAsync(taskId, cancellationToken))?.Admitted == true;
+        (await store.ViewDispatchEntryAsync(taskId, cancellationToken))?.Admitted == true;
 }
 
 /// <summary>Input of <see cref="ReleaseDepinCapacityActivity"/>.</summary>

@@ -16,10 +16,16 @@ namespace Aisto.Orchestrations.Depin;
 /// </summary>
 public sealed record DepinReclaim(string TaskId, IReadOnlyList<string> Victims, DateTimeOffset FreesAt);
 
-/// <summary>What one dispatch cycle did: the tasks it admitted and the reclaims under way for tasks it could not place.</summary>
-public sealed record DepinCycle(IReadOnlyList<string> Admitted, IReadOnlyList<DepinReclaim> Reclaims)
+/// <summary>
+/// What one dispatch cycle did: the tasks it admitted, the reclaims under way for tasks it could not place, and the
+/// tasks it found admitted by another process's cycle that its copy of the queue showed still queued.
+/// </summary>
+public sealed record DepinCycle(IReadOnlyList<string> Admitted, IReadOnlyList<DepinReclaim> Reclaims, IReadOnlyList<string>? AdmittedElsewhere = null)
 {
     public static DepinCycle Empty { get; } = new([], []);
+
+    /// <summary>Whether the task holds capacity after this cycle (admitted by it, or found admitted by another).</summary>
+    public bool Holds(string taskId) => Admitted.Contains(taskId) || AdmittedElsewhere?.Contains(taskId) == true;
 }
 
 /// <summary>
@@ -110,8 +116,10 @@ public sealed class DepinDispatcher(
 
     private async Task<DepinCycle> CycleAsync(CancellationToken cancellationToken)
     {
-        // 1. Take the queue, the projects, their fair-share passes and the inventory in one picture.
-        var dispatch = await store.ListDispatchAsync(cancellationToken);
+        // 1. Take the queue, the projects, their fair-share passes and the inventory in one picture. The queue is this
+        //    process's copy (exact for what this process wrote; other processes' changes may lag): before a task it
+        //    shows queued is booked, the fresh inventory and pledges are checked for a booking it already holds.
+        var dispatch = await store.ViewDispatchAsync(cancellationToken);
         var waiting = dispatch.Where(d => !d.Admitted).ToList();
         if (waiting.Count == 0)
         {
@@ -121,14 +129,36 @@ public sealed class DepinDispatcher(
         var projects = (await store.ListProjectsAsync(cancellationToken)).ToDictionary(p => p.ProjectId, StringComparer.Ordinal);
         var fairShare = await store.GetFairShareAsync(cancellationToken);
         var nodes = (await inventory.ListNodesAsync(cancellationToken)).ToList();
-        var pledges = await UsablePledgesAsync(waiting.Select(w => w.ProjectId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var allPledges = await store.ListPledgesAsync(null, cancellationToken);
+        var pledges = await UsablePledgesAsync(allPledges, waiting.Select(w => w.ProjectId).ToHashSet(StringComparer.Ordinal), cancellationToken);
 
         // 2. What is in use: the DePIN pool per GPU model, and per project (its cap).
         var poolCap = nodes.GroupBy(n => n.Node.Model, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Sum(n => (long)n.Node.GpuCount * GpuDemand.MilliPerGpu) * options.Value.PoolPercent / 100, StringComparer.OrdinalIgnoreCase);
         var poolUsed = nodes.GroupBy(n => n.Node.Model, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.Sum(n => n.Node.Allocations.Values.Where(a => a.Pool == Pool).Sum(a => (long)a.TotalGpuMilli)), StringComparer.OrdinalIgnoreCase);
-        var projectUsed = dispatch.Where(d => d.Admitted).GroupBy(d => d.ProjectId, StringComparer.Ordinal)
+        // A task the copy shows queued that is booked already: admitted by another process's cycle the copy has not
+        // caught up with, or ending (its entry is gone) — neither is this cycle's to admit or charge again. One whose
+        // stored entry is still queued was booked by a cycle that crashed before marking it: admitted below, its
+        // booking stands. (A task this process queued or admitted is never here: its own changes are in the copy.)
+        var elsewhere = new List<DispatchEntry>();
+        var holding = nodes.SelectMany(n => n.Node.Allocations.Keys).Select(TaskOf).OfType<string>()
+            .Concat(allPledges.SelectMany(p => p.Pledge.Holders.Keys)).ToHashSet(StringComparer.Ordinal);
+        foreach (var booked in waiting.Where(w => holding.Contains(w.TaskId)).ToList())
+        {
+            if (await store.RefreshDispatchEntryAsync(booked.TaskId, cancellationToken) is var stored && stored is { Admitted: false })
+            {
+                continue;
+            }
+
+            waiting.Remove(booked);
+            if (stored is not null)
+            {
+                elsewhere.Add(stored);
+            }
+        }
+
+        var projectUsed = dispatch.Where(d => d.Admitted).Concat(elsewhere).GroupBy(d => d.ProjectId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Sum(d => (long)d.GpuMilli), StringComparer.Ordinal);
         var byId = waiting.ToDictionary(w => w.TaskId, StringComparer.Ordinal);
 
@@ -144,6 +174,13 @@ public sealed class DepinDispatcher(
             var withinCap = projectUsed.GetValueOrDefault(entry.ProjectId) + entry.GpuMilli <= projects[entry.ProjectId].MaxGpus * (long)GpuDemand.MilliPerGpu;
             if (!withinCap)
             {
+                fair.Hold(task);
+            }
+            else if (await store.RefreshDispatchEntryAsync(entry.TaskId, cancellationToken) is not { Admitted: false })
+            {
+                // Read from the table before anything is booked for it (one read per task booked, not per task queued):
+                // admitted or gone since this process's copy was read — by another process. The copy now knows; its
+                // project waits for the next cycle.
                 fair.Hold(task);
             }
             else if (await TryBookPledgeAsync(entry, pledges, cancellationToken) || await TryBookPoolAsync(entry, nodes, poolCap, poolUsed, cancellationToken))
@@ -184,7 +221,7 @@ public sealed class DepinDispatcher(
             logger.LogInformation("DePIN cycle admitted {Count} of {Waiting} queued tasks", admitted.Count, waiting.Count);
         }
 
-        return new DepinCycle([.. admitted.Select(a => a.TaskId)], reclaims);
+        return new DepinCycle([.. admitted.Select(a => a.TaskId)], reclaims, [.. elsewhere.Select(e => e.TaskId)]);
     }
 
     /// <summary>Where a task holds capacity now, or null: its pool booking or its pledge booking.</summary>
@@ -210,10 +247,11 @@ public sealed class DepinDispatcher(
         return null;
     }
 
-    private async Task<Dictionary<string, List<PledgeVersion>>> UsablePledgesAsync(HashSet<string> projectIds, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, List<PledgeVersion>>> UsablePledgesAsync(
+        IReadOnlyList<PledgeVersion> all, HashSet<string> projectIds, CancellationToken cancellationToken)
     {
         var usable = new Dictionary<string, List<PledgeVersion>>(StringComparer.Ordinal);
-        foreach (var pledge in await store.ListPledgesAsync(null, cancellationToken))
+        foreach (var pledge in all)
         {
             if (!pledge.Pledge.IsActive || !projectIds.Contains(pledge.Pledge.ProjectId) || pledge.Pledge.FreeGpuMilli <= 0)
             {

@@ -17,6 +17,12 @@ public sealed class DepinOptions
     /// <summary>How often a queued task asks again when no capacity was freed meanwhile.</summary>
     public TimeSpan QueueRetryInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How old this process's copy of the dispatch queue may be for the scheduling cycle and admission tries (its own
+    /// changes are applied at once; other processes' appear within this plus one read).
+    /// </summary>
+    public TimeSpan DispatchViewMaxAge { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A task queued longer fails with <c>NoCapacity</c>.</summary>
     public TimeSpan MaxQueueTime { get; set; } = TimeSpan.FromHours(6);
 

@@ -49,8 +49,9 @@ public sealed class DepinTaskIntake(
     private static readonly Meter IntakeMeter = new(MeterName);
     private static readonly Counter<long> Verdicts = IntakeMeter.CreateCounter<long>(VerdictsCounter, description: "Intake messages by outcome.");
 
-    // Projects are never changed once created: a hit is good forever, a miss is read again.
-    private readonly ConcurrentDictionary<string, DepinProject> projects = new(StringComparer.Ordinal);
+    // Projects are never changed once created: a hit is good forever, a miss is read again. Messages of one project
+    // arriving together share one read (a cold start under a flood read the project once per message in flight).
+    private readonly ConcurrentDictionary<string, Lazy<Task<DepinProject?>>> projects = new(StringComparer.Ordinal);
 
     public async Task<IntakeVerdict> AcceptAsync(ReadOnlyMemory<byte> body, DurableTaskClient durable, CancellationToken cancellationToken)
     {
@@ -138,18 +139,21 @@ public sealed class DepinTaskIntake(
 
     private async Task<DepinProject?> ProjectAsync(string projectId, CancellationToken cancellationToken)
     {
-        if (projects.TryGetValue(projectId, out var known))
+        var read = projects.GetOrAdd(projectId, id => new Lazy<Task<DepinProject?>>(() => store.GetProjectAsync(id, CancellationToken.None)));
+        DepinProject? project = null;
+        try
         {
-            return known;
+            project = await read.Value.WaitAsync(cancellationToken);
+            return project;
         }
-
-        var project = await store.GetProjectAsync(projectId, cancellationToken);
-        if (project is not null)
+        finally
         {
-            projects[projectId] = project;
+            if (project is null)
+            {
+                // Unknown (or the read failed): forget it, so the next message reads it again.
+                projects.TryRemove(KeyValuePair.Create(projectId, read));
+            }
         }
-
-        return project;
     }
 
     private static string Fingerprint(DepinTaskSpec spec) =>

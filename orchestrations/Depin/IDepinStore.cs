@@ -32,8 +32,24 @@ public interface IDepinStore
 
     Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default);
 
-    /// <summary>Every task in the dispatch queue, queued or holding capacity.</summary>
+    /// <summary>Every task in the dispatch queue, queued or holding capacity, as stored now.</summary>
     Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The dispatch queue as this process read it at most <see cref="DepinOptions.DispatchViewMaxAge"/> ago, with this
+    /// process's own inserts, admissions and removals applied: what the scheduling cycle works from. Changes other
+    /// processes made since may be missing; the cycle checks the table itself before it books a task it sees queued.
+    /// </summary>
+    Task<IReadOnlyList<DispatchEntry>> ViewDispatchAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A task's entry as <see cref="ViewDispatchAsync"/> has it; one this process's copy does not have yet (queued by
+    /// another process) is read from the table.
+    /// </summary>
+    Task<DispatchEntry?> ViewDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a task's entry from the table and puts what it found (or its absence) in this process's copy.</summary>
+    Task<DispatchEntry?> RefreshDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default);
 
     /// <summary>Marks queue entries as holding capacity (admitted) in one go.</summary>
     Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default);

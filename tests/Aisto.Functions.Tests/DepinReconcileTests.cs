@@ -3,11 +3,15 @@ using System.Text;
 using System.Text.Json;
 using Aisto.Domain.Depin;
 using Aisto.Domain.Ledger;
+using Aisto.Infrastructure.Depin;
 using Aisto.Infrastructure.Queues;
+using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Depin;
 using Aisto.Orchestrations.Ledger;
+using Aisto.Orchestrations.Regions;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Aisto.Functions.Tests;
 
@@ -59,6 +63,36 @@ public sealed class DepinReconcileTests(DepinReconcileTests.App fixture) : IClas
         await fixture.AssertRanOnceAsync(taskId);
     }
 
+    [Fact]
+    public async Task A_task_admitted_by_another_processes_cycle_is_found_by_this_processes_admission_and_neither_booked_nor_charged_again()
+    {
+        // Arrange: this process (the app; its copy of the dispatch queue is not read again for an hour) queues a task;
+        // another process (a second store and dispatcher on the same tables) admits it.
+        var services = fixture.Harness.App.Services;
+        var store = services.GetRequiredService<IDepinStore>();
+        var otherStore = new TableDepinStore(
+            services.GetRequiredService<AistoTables>(), Options.Create(new DepinOptions { DispatchViewMaxAge = TimeSpan.FromHours(1) }));
+        var otherDispatcher = ActivatorUtilities.CreateInstance<DepinDispatcher>(services, otherStore, new InventoryWriteGate());
+        var spec = Spec("elsewhere-" + Guid.NewGuid().ToString("N")[..8], seconds: 60);
+        await store.EnqueueAsync(new DispatchEntry(
+            spec.TaskId, spec.ProjectId, spec.GpuModel, spec.Gpu.TotalMilli, spec.CostGpuMilliSeconds, DateTimeOffset.UtcNow.UtcTicks, Admitted: false));
+        Assert.NotNull(await otherStore.ViewDispatchEntryAsync(spec.TaskId));
+        Assert.Contains(spec.TaskId, (await otherDispatcher.RunAsync(CancellationToken.None)).Admitted);
+        var charged = (await store.GetFairShareAsync()).Passes["reconciled"];
+        Assert.False((await store.ViewDispatchEntryAsync(spec.TaskId))!.Admitted); // this process's copy still has it queued
+
+        // Act: this process's admission try for it.
+        var admission = await new AdmitDepinTaskActivity(store, services.GetRequiredService<DepinDispatcher>()).ExecuteAsync(spec.TaskId, CancellationToken.None);
+
+        // Assert: it gets the other cycle's booking; no second booking, no second charge.
+        Assert.NotNull(admission.Placement);
+        var inventory = services.GetRequiredService<IInventoryStore>();
+        Assert.Single(await inventory.ListNodesAsync(), n => n.Node.Allocations.ContainsKey(DepinDispatcher.HolderOf(spec.TaskId)));
+        Assert.Equal(charged, (await store.GetFairShareAsync()).Passes["reconciled"]);
+        await new ReleaseDepinCapacityActivity(store, inventory, services.GetRequiredService<InventoryWriteGate>())
+            .ExecuteAsync(new ReleaseDepinCapacityInput(spec.TaskId, admission.Placement), CancellationToken.None);
+    }
+
     private static DepinTaskSpec Spec(string taskId, int seconds) =>
         DepinTaskMessage.Parse(
             Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new
@@ -85,6 +119,7 @@ public sealed class DepinReconcileTests(DepinReconcileTests.App fixture) : IClas
             {
                 ["Aisto:Depin:ReconcileSchedule"] = "* * * * * *",
                 ["Aisto:Depin:ReconcileMinimumAge"] = "00:00:01",
+                ["Aisto:Depin:DispatchViewMaxAge"] = "01:00:00", // one process: its own changes keep its copy exact
                 ["Aisto:Depin:QueueRetryInterval"] = "00:00:01",
                 ["Aisto:Depin:ReadyPollInterval"] = "00:00:00.250",
                 ["Aisto:Standalone:Queues:MaxPollingInterval"] = "00:00:00.250",

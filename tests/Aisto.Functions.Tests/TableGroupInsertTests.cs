@@ -48,6 +48,24 @@ public sealed class TableGroupInsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rows_sent_while_the_table_cannot_be_reached_fail_with_the_error_and_later_rows_are_inserted()
+    {
+        // Arrange: until the table is back, batches go to an endpoint nothing listens on (one quick retry: the SDK then throws an AggregateException, not a RequestFailedException).
+        var unreachable = new TableClient(new Uri("http://127.0.0.1:9/devstoreaccount1/groupinsertdown"), new TableClientOptions { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(10) } });
+        var reachable = false;
+        await using var writer = new TableGroupInsert(async ct => Volatile.Read(ref reachable) ? await tables.GetAsync("groupinsertdown", ct) : unreachable);
+
+        // Act
+        var down = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => Record(() => writer.InsertAsync(new TableEntity("p", $"down{i}")))));
+        Volatile.Write(ref reachable, true);
+        var up = await writer.InsertAsync(new TableEntity("p", "up")).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert: every caller of the failed batch got an error (none waits for ever), and the writer still works.
+        Assert.All(down, Assert.NotNull);
+        Assert.True(up);
+    }
+
+    [Fact]
     public async Task A_row_the_service_rejects_fails_only_its_own_caller()
     {
         await using var writer = new TableGroupInsert(ct => tables.GetAsync("groupinsertbad", ct));
@@ -56,5 +74,18 @@ public sealed class TableGroupInsertTests : IAsyncLifetime
 
         Assert.All(await Task.WhenAll(good), Assert.True);
         await Assert.ThrowsAnyAsync<Exception>(() => bad);
+    }
+
+    private static async Task<Exception?> Record(Func<Task> action)
+    {
+        try
+        {
+            await action().WaitAsync(TimeSpan.FromSeconds(30));
+            return null;
+        }
+        catch (Exception ex) when (ex is not TimeoutException)
+        {
+            return ex;
+        }
     }
 }

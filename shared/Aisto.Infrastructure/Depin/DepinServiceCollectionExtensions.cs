@@ -15,6 +15,7 @@ public static class DepinServiceCollectionExtensions
             .Validate(o => o.QueueRetryInterval > TimeSpan.Zero && o.ReadyPollInterval > TimeSpan.Zero && o.MaxAttempts >= 1,
                 "Aisto:Depin intervals must be positive and MaxAttempts at least 1.")
             .Validate(o => o.ReconcileMinimumAge >= TimeSpan.Zero, "Aisto:Depin:ReconcileMinimumAge must not be negative.")
+            .Validate(o => o.DispatchViewMaxAge >= TimeSpan.Zero, "Aisto:Depin:DispatchViewMaxAge must not be negative.")
             .Validate(o => o.Transport != DepinTransport.ServiceBus || o.ServiceBusNamespace.Length > 0 || o.ServiceBusConnectionString.Length > 0,
                 "Aisto:Depin:Transport ServiceBus needs ServiceBusNamespace or ServiceBusConnectionString.")
             .ValidateOnStart();

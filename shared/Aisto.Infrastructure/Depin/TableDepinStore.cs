@@ -6,15 +6,21 @@ using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Depin;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace Aisto.Infrastructure.Depin;
 
 /// <summary>
-/// DePIN in Azure Tables: <c>depinprojects</c> (one partition), <c>depintasks</c> (PK task id: point reads and
-/// insert-only dedupe), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
+/// DePIN in Azure Tables: <c>depinprojects</c> (one partition), <c>depintasks</c> (RK task id, PK one of
+/// <see cref="TaskBuckets"/> buckets derived from it: point reads and insert-only dedupe by task id, and intake's
+/// inserts arriving together share a transaction per bucket), <c>depindispatch</c> (one partition, the tasks queued or holding capacity — the scheduling
 /// cycle reads only these), <c>depinfairshare</c> (passes and virtual time) and <c>depinpledges</c> (ETag-guarded).
+/// The scheduling cycle and every admission try look at the dispatch queue: they are served from a
+/// <see cref="PartitionMirror{T}"/> of it (read whole at most once per <see cref="DepinOptions.DispatchViewMaxAge"/>,
+/// this process's own inserts, admissions and removals applied at once).
 /// </summary>
-public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDisposable
+public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? options = null, TimeProvider? clock = null)
+    : IDepinStore, IAsyncDisposable
 {
     private const string Projects = "depinprojects";
     private const string Tasks = "depintasks";
@@ -22,7 +28,12 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
     private const string FairShare = "depinfairshare";
     private const string Pledges = "depinpledges";
     private const string ProjectPartition = "project";
-    private const string TaskRow = "task";
+
+    /// <summary>
+    /// Task rows are spread over this many partitions (by a stable hash of the task id): few enough that the inserts
+    /// of one receive batch share transactions, enough to stay far below one partition's request rate.
+    /// </summary>
+    private const int TaskBuckets = 4;
     private const string DispatchPartition = "dispatch";
     private const string PledgePartition = "pledge";
     private const string PassPartition = "pass";
@@ -31,7 +42,20 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
     // Intake puts every new task in the dispatch queue: inserts arriving together share one transaction.
     private readonly TableGroupInsert dispatchInserts = new(cancellationToken => tables.GetAsync(Dispatch, cancellationToken));
 
-    public ValueTask DisposeAsync() => dispatchInserts.DisposeAsync();
+    // And stores every new task first: insert-only too, sharing a transaction per bucket.
+    private readonly TableGroupInsert taskInserts = new(cancellationToken => tables.GetAsync(Tasks, cancellationToken));
+
+    private readonly PartitionMirror<DispatchEntry> dispatchView = new(
+        cancellationToken => ReadDispatchAsync(tables, cancellationToken),
+        (options?.Value ?? new DepinOptions()).DispatchViewMaxAge,
+        (options?.Value ?? new DepinOptions()).DispatchViewMaxAge * 10,
+        clock);
+
+    public async ValueTask DisposeAsync()
+    {
+        await dispatchInserts.DisposeAsync();
+        await taskInserts.DisposeAsync();
+    }
 
     public async Task<bool> TryCreateProjectAsync(DepinProject project, CancellationToken cancellationToken = default)
     {
@@ -73,19 +97,8 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         return found;
     }
 
-    public async Task<bool> TryCreateTaskAsync(DepinTaskRecord task, CancellationToken cancellationToken = default)
-    {
-        var table = await tables.GetAsync(Tasks, cancellationToken);
-        try
-        {
-            await table.AddEntityAsync(ToEntity(task), cancellationToken);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 409)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryCreateTaskAsync(DepinTaskRecord task, CancellationToken cancellationToken = default) =>
+        taskInserts.InsertAsync(ToEntity(task), cancellationToken);
 
     public async Task<DepinTaskRecord?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)
     {
@@ -95,7 +108,7 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         }
 
         var table = await tables.GetAsync(Tasks, cancellationToken);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(BucketOf(taskId), taskId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } e ? Read<DepinTaskRecord>(e) : null;
     }
 
@@ -105,7 +118,7 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         var table = await tables.GetAsync(Tasks, cancellationToken);
         while (true)
         {
-            var current = await table.GetEntityAsync<TableEntity>(taskId, TaskRow, cancellationToken: cancellationToken);
+            var current = await table.GetEntityAsync<TableEntity>(BucketOf(taskId), taskId, cancellationToken: cancellationToken);
             var updated = change(Read<DepinTaskRecord>(current.Value));
             try
             {
@@ -136,10 +149,10 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
     {
         var table = await tables.GetAsync(Tasks, cancellationToken);
         var found = new List<DepinTaskRecord>();
-        await foreach (var e in table.QueryAsync<TableEntity>(select: ["PartitionKey", "ProjectId", "Status", "GpuSeconds", "Reward"], cancellationToken: cancellationToken))
+        await foreach (var e in table.QueryAsync<TableEntity>(select: ["RowKey", "ProjectId", "Status", "GpuSeconds", "Reward"], cancellationToken: cancellationToken))
         {
             found.Add(new DepinTaskRecord(
-                e.PartitionKey, e.GetString("ProjectId") ?? "", Enum.Parse<DepinTaskStatus>(e.GetString("Status") ?? nameof(DepinTaskStatus.Queued)),
+                e.RowKey, e.GetString("ProjectId") ?? "", Enum.Parse<DepinTaskStatus>(e.GetString("Status") ?? nameof(DepinTaskStatus.Queued)),
                 null, "", null, decimal.Parse(e.GetString("GpuSeconds") ?? "0", CultureInfo.InvariantCulture), e.GetString("Reward") ?? "0",
                 null, default, null));
         }
@@ -150,7 +163,10 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
     public async Task EnqueueAsync(DispatchEntry entry, CancellationToken cancellationToken = default)
     {
         // Insert-only: an entry queued before (a retried activity) stays as it is, admitted or not.
-        await dispatchInserts.InsertAsync(ToEntity(entry), cancellationToken);
+        if (await dispatchInserts.InsertAsync(ToEntity(entry), cancellationToken))
+        {
+            dispatchView.Apply(entry.TaskId, _ => entry);
+        }
     }
 
     public async Task<DispatchEntry?> GetDispatchAsync(string taskId, CancellationToken cancellationToken = default)
@@ -165,16 +181,45 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         return row.HasValue && row.Value is { } e ? FromDispatch(e) : null;
     }
 
-    public async Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<DispatchEntry>> ListDispatchAsync(CancellationToken cancellationToken = default) =>
+        [.. (await ReadDispatchAsync(tables, cancellationToken)).Select(e => e.Value)];
+
+    public Task<IReadOnlyList<DispatchEntry>> ViewDispatchAsync(CancellationToken cancellationToken = default) =>
+        dispatchView.ListAsync(cancellationToken);
+
+    public async Task<DispatchEntry?> ViewDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default)
     {
-        var table = await tables.GetAsync(Dispatch, cancellationToken);
-        var found = new List<DispatchEntry>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == DispatchPartition, cancellationToken: cancellationToken))
+        // The copy is in key (task id) order, as the table.
+        var view = await dispatchView.ListAsync(cancellationToken);
+        int low = 0, high = view.Count - 1;
+        while (low <= high)
         {
-            found.Add(FromDispatch(e));
+            var middle = low + ((high - low) / 2);
+            var order = string.CompareOrdinal(view[middle].TaskId, taskId);
+            if (order == 0)
+            {
+                return view[middle];
+            }
+
+            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
         }
 
-        return found;
+        // Not in this process's copy: queued by another process since the copy was read. Read it, and keep it until
+        // the next read of the whole queue (a row the copy got meanwhile wins).
+        if (await GetDispatchAsync(taskId, cancellationToken) is not { } stored)
+        {
+            return null;
+        }
+
+        dispatchView.Apply(taskId, current => current ?? stored);
+        return stored;
+    }
+
+    public async Task<DispatchEntry?> RefreshDispatchEntryAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var stored = await GetDispatchAsync(taskId, cancellationToken);
+        dispatchView.Apply(taskId, _ => stored);
+        return stored;
     }
 
     public async Task MarkAdmittedAsync(IReadOnlyList<DispatchEntry> entries, CancellationToken cancellationToken = default)
@@ -186,6 +231,10 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
             await table.SubmitTransactionAsync(
                 chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(e with { Admitted = true }))),
                 cancellationToken);
+            foreach (var e in chunk)
+            {
+                dispatchView.Apply(e.TaskId, _ => e with { Admitted = true });
+            }
         }
     }
 
@@ -200,6 +249,8 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         {
             // Gone already.
         }
+
+        dispatchView.Apply(taskId, _ => null);
     }
 
     public async Task<FairShareState> GetFairShareAsync(CancellationToken cancellationToken = default)
@@ -285,10 +336,34 @@ public sealed class TableDepinStore(AistoTables tables) : IDepinStore, IAsyncDis
         }
     }
 
+    private static async Task<IReadOnlyList<KeyValuePair<string, DispatchEntry>>> ReadDispatchAsync(AistoTables tables, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(Dispatch, cancellationToken);
+        var found = new List<KeyValuePair<string, DispatchEntry>>();
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == DispatchPartition, cancellationToken: cancellationToken))
+        {
+            found.Add(KeyValuePair.Create(e.RowKey, FromDispatch(e)));
+        }
+
+        return found;
+    }
+
     private static T Read<T>(TableEntity e) =>
         JsonSerializer.Deserialize<T>(e.GetString("Json"), AistoJson.Options) ?? throw new InvalidDataException($"Row {e.PartitionKey}/{e.RowKey} is empty.");
 
-    private static TableEntity ToEntity(DepinTaskRecord task) => new(task.TaskId, TaskRow)
+    /// <summary>The task row's partition: a stable hash of the task id (not <c>string.GetHashCode</c>, which differs per process).</summary>
+    private static string BucketOf(string taskId)
+    {
+        var hash = 0u;
+        foreach (var c in taskId)
+        {
+            hash = unchecked((hash * 31) + c);
+        }
+
+        return "t" + (hash % TaskBuckets).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static TableEntity ToEntity(DepinTaskRecord task) => new(BucketOf(task.TaskId), task.TaskId)
     {
         ["ProjectId"] = task.ProjectId,
         ["Status"] = task.Status.ToString(),

@@ -45,9 +45,10 @@ public sealed class TableGroupInsert(Func<CancellationToken, Task<TableClient>> 
                 Array.ForEach(chunk, p => p.Done.TrySetResult(true));
                 return;
             }
-            catch (Exception ex) when (ex is TableTransactionFailedException or RequestFailedException)
+            catch (Exception)
             {
-                // One of them exists (or the batch was refused): nothing of it was written; one by one below.
+                // One of them exists, the batch was refused, or the table could not be reached (the SDK's retries
+                // exhausted): nothing of it was written; one by one below, each caller getting its own answer or error.
             }
         }
 

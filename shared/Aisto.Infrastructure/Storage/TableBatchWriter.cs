@@ -74,7 +74,16 @@ public abstract class TableBatchWriter<TResult> : IAsyncDisposable
 
             if (client is not null)
             {
-                await WriteAsync(client, batch);
+                try
+                {
+                    await WriteAsync(client, batch);
+                }
+                catch (Exception ex)
+                {
+                    // A subclass that let an error through: its callers get it, and the loop goes on for the next
+                    // rows (a dead loop would leave every later caller waiting for ever).
+                    batch.ForEach(p => p.Done.TrySetException(ex));
+                }
             }
 
             batch.Clear();
