@@ -108,8 +108,23 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
         }
 
         var table = await tables.GetAsync(Tasks, cancellationToken);
+        return await ReadTaskRowAsync(table, taskId, cancellationToken) is { } e ? Read<DepinTaskRecord>(e) : null;
+    }
+
+    /// <summary>
+    /// A task's row: in its bucket, else where builds before the buckets kept it (partition = task id), so tasks stored
+    /// before an upgrade can still be read and finished.
+    /// </summary>
+    private static async Task<TableEntity?> ReadTaskRowAsync(TableClient table, string taskId, CancellationToken cancellationToken)
+    {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(BucketOf(taskId), taskId, cancellationToken: cancellationToken);
-        return row.HasValue && row.Value is { } e ? Read<DepinTaskRecord>(e) : null;
+        if (row.HasValue && row.Value is { } e)
+        {
+            return e;
+        }
+
+        var legacy = await table.GetEntityIfExistsAsync<TableEntity>(taskId, taskId, cancellationToken: cancellationToken);
+        return legacy.HasValue ? legacy.Value : null;
     }
 
     public async Task<DepinTaskRecord> UpdateTaskAsync(
@@ -118,11 +133,14 @@ public sealed class TableDepinStore(AistoTables tables, IOptions<DepinOptions>? 
         var table = await tables.GetAsync(Tasks, cancellationToken);
         while (true)
         {
-            var current = await table.GetEntityAsync<TableEntity>(BucketOf(taskId), taskId, cancellationToken: cancellationToken);
-            var updated = change(Read<DepinTaskRecord>(current.Value));
+            var current = await ReadTaskRowAsync(table, taskId, cancellationToken)
+                ?? throw new RequestFailedException(404, $"DePIN task {taskId} is not stored.");
+            var updated = change(Read<DepinTaskRecord>(current));
+            var entity = ToEntity(updated);
+            entity.PartitionKey = current.PartitionKey; // a row from before the buckets stays where it is
             try
             {
-                await table.UpdateEntityAsync(ToEntity(updated), current.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                await table.UpdateEntityAsync(entity, current.ETag, TableUpdateMode.Replace, cancellationToken);
                 return updated;
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
