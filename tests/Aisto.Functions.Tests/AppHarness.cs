@@ -84,6 +84,14 @@ public static class StorageEmulator
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static ChildProcess? started;
 
+    /// <summary>Tables of their own on the emulator (a fresh table prefix), for a test that uses the stores directly.</summary>
+    public static async Task<Aisto.Infrastructure.Storage.AistoTables> FreshTablesAsync()
+    {
+        await EnsureAsync();
+        return new Aisto.Infrastructure.Storage.AistoTables(Microsoft.Extensions.Options.Options.Create(
+            new Aisto.Infrastructure.Storage.StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+    }
+
     public static async Task EnsureAsync()
     {
         await Gate.WaitAsync();

@@ -1,7 +1,6 @@
 using Aisto.Domain.Scaling;
 using Aisto.Domain.Scheduling;
 using Aisto.Infrastructure.Regions;
-using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Regions;
 using Aisto.Orchestrations.Scaling;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,8 +23,7 @@ public sealed class ApplyScalePlanTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StorageEmulator.EnsureAsync();
-        var tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+        var tables = await StorageEmulator.FreshTablesAsync();
         var fleet = new RegionsOptions
         {
             Items = [new RegionOptions

@@ -1,7 +1,5 @@
 using Aisto.Domain.Scaling;
 using Aisto.Infrastructure.Scaling;
-using Aisto.Infrastructure.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Aisto.Functions.Tests;
 
@@ -15,8 +13,7 @@ public sealed class DemandStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StorageEmulator.EnsureAsync();
-        store = new TableDemandStore(new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] })));
+        store = new TableDemandStore(await StorageEmulator.FreshTablesAsync());
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -3,7 +3,6 @@ using Aisto.Infrastructure.Depin;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Depin;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 
 namespace Aisto.Functions.Tests;
 
@@ -18,8 +17,7 @@ public sealed class DepinTaskRowTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StorageEmulator.EnsureAsync();
-        tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+        tables = await StorageEmulator.FreshTablesAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

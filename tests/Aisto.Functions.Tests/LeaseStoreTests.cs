@@ -4,7 +4,6 @@ using Aisto.Infrastructure.Leases;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Leases;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 
 namespace Aisto.Functions.Tests;
 
@@ -20,8 +19,7 @@ public sealed class LeaseStoreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StorageEmulator.EnsureAsync();
-        tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+        tables = await StorageEmulator.FreshTablesAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

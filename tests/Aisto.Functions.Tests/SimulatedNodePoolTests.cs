@@ -2,7 +2,6 @@ using Aisto.Domain.Regions;
 using Aisto.Infrastructure.Regions;
 using Aisto.Infrastructure.Storage;
 using Aisto.Orchestrations.Regions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aisto.Functions.Tests;
@@ -17,8 +16,7 @@ public sealed class SimulatedNodePoolTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StorageEmulator.EnsureAsync();
-        tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+        tables = await StorageEmulator.FreshTablesAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -1,7 +1,6 @@
 using Aisto.Infrastructure.Depin;
 using Aisto.Infrastructure.Storage;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 
 namespace Aisto.Functions.Tests;
 
@@ -16,8 +15,7 @@ public sealed class TableGroupInsertTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await StorageEmulator.EnsureAsync();
-        tables = new AistoTables(Options.Create(new StorageOptions { TablePrefix = "t" + Guid.NewGuid().ToString("N")[..10] }));
+        tables = await StorageEmulator.FreshTablesAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
