@@ -101,8 +101,10 @@ public sealed class LeasePodWatch(IKubernetes client, string region, ILogger log
             {
                 // The server closed a watch that had nothing to say (its timeout): resume from the last version.
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Stopping: the region disposes the client right after cancelling, so a request in flight may fail in
+                // any way (seen: a NullReferenceException inside the client), not only by cancellation.
                 return;
             }
             catch (Exception e) when (e is HttpRequestException or HttpOperationException or IOException or KubernetesException or TaskCanceledException)
