@@ -32,7 +32,22 @@ public sealed class FragmentationAwarePlacement : IPlacementPolicy
     public PlacementCycle StartCycle(IReadOnlyList<RegionSnapshot> regions)
     {
         ArgumentNullException.ThrowIfNull(regions);
-        return new PlacementCycle(regions, _target, _policy, _seed);
+        return new PlacementCycle(regions, this);
+    }
+
+    /// <summary>
+    /// A walk's session: each region's packing view is built once and follows what the walk books
+    /// (<see cref="IPlacementSession.Update"/>), so a placement costs an index lookup, not a rebuild of the region.
+    /// Hidden nodes are marked full for the one placement. Decisions are those of <see cref="Place"/> on the same nodes
+    /// (ties go to the lowest-numbered node either way). Random-fit draws from a fresh generator per placement, so it
+    /// places from scratch every time.
+    /// </summary>
+    public IPlacementSession StartSession(IReadOnlyList<RegionSnapshot> regions)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        return string.Equals(_policy, "random-fit", StringComparison.OrdinalIgnoreCase)
+            ? new SnapshotPlacementSession(this, regions)
+            : new PackingPlacementSession(regions, this);
     }
 
     public PlacementDecision? Place(IReadOnlyList<RegionSnapshot> regions, PlacementRequest request)
@@ -46,8 +61,7 @@ public sealed class FragmentationAwarePlacement : IPlacementPolicy
                 continue;
             }
 
-            var cluster = PackingCluster.From(nodes);
-            var policy = PackingPolicies.Create(_policy, cluster, _target.Compile(cluster.Catalog), _seed);
+            var (cluster, policy) = ViewOf(nodes);
             if (policy.Choose(PackingRequest.From(request.Resources, cluster.Catalog)) is { } choice)
             {
                 return new PlacementDecision(region.Region.Id, nodes[choice.Node].NodeId, rtt);
@@ -55,5 +69,12 @@ public sealed class FragmentationAwarePlacement : IPlacementPolicy
         }
 
         return null;
+    }
+
+    /// <summary>The packing view of a region's nodes (node i of the list is node i of the cluster) and its policy.</summary>
+    internal (PackingCluster Cluster, IPackingPolicy Policy) ViewOf(IReadOnlyList<NodeState> nodes)
+    {
+        var cluster = PackingCluster.From(nodes);
+        return (cluster, PackingPolicies.Create(_policy, cluster, _target.Compile(cluster.Catalog), _seed, tiesToLowestNode: true));
     }
 }

@@ -56,13 +56,47 @@ public sealed record NodeState
     public long MemoryFreeMiB => MemoryMiB - MemoryUsedMiB;
 
     /// <summary>GPUs with nothing on them.</summary>
-    public int FreeWholeGpus => GpuMilliUsed.Count(u => u == 0);
+    public int FreeWholeGpus
+    {
+        get
+        {
+            var free = 0;
+            foreach (var used in GpuMilliUsed)
+            {
+                free += used == 0 ? 1 : 0;
+            }
+
+            return free;
+        }
+    }
 
     /// <summary>Unused GPU capacity in thousandths, whole and partial GPUs together.</summary>
     public int FreeGpuMilli => GpuCount * GpuDemand.MilliPerGpu - GpuMilliUsed.Sum();
 
     /// <summary>Whether the request fits on this node now.</summary>
-    public bool Fits(ResourceRequest request) => ChooseGpus(request) is not null;
+    public bool Fits(ResourceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.AllowsModel(Model) || request.CpuMilli > CpuFreeMilli || request.MemoryMiB > MemoryFreeMiB)
+        {
+            return false;
+        }
+
+        if (!request.Gpu.IsFractional)
+        {
+            return FreeWholeGpus >= request.Gpu.WholeGpus;
+        }
+
+        foreach (var used in GpuMilliUsed)
+        {
+            if (used + request.Gpu.FractionMilli <= GpuDemand.MilliPerGpu)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Takes the request's resources for <paramref name="holderId"/>. Whole GPUs go to idle GPUs; a share goes to

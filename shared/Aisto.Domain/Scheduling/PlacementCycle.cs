@@ -10,18 +10,14 @@ namespace Aisto.Domain.Scheduling;
 public sealed class PlacementCycle
 {
     private readonly IReadOnlyList<RegionSnapshot> _regions;
-    private readonly TargetWorkload _target;
-    private readonly string _policy;
-    private readonly int _seed;
+    private readonly FragmentationAwarePlacement _placement;
     private readonly Dictionary<string, (PackingCluster Cluster, IPackingPolicy Policy)> _views = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, (PackingCluster Cluster, PackingAllocation Allocation)> _held = new(StringComparer.Ordinal);
 
-    internal PlacementCycle(IReadOnlyList<RegionSnapshot> regions, TargetWorkload target, string policy, int seed)
+    internal PlacementCycle(IReadOnlyList<RegionSnapshot> regions, FragmentationAwarePlacement placement)
     {
         _regions = regions;
-        _target = target;
-        _policy = policy;
-        _seed = seed;
+        _placement = placement;
     }
 
     /// <summary>Places and books the request (nearest allowed region with room first); null when nothing fits.</summary>
@@ -60,8 +56,7 @@ public sealed class PlacementCycle
     {
         if (!_views.TryGetValue(region.Region.Id, out var view))
         {
-            var cluster = PackingCluster.From(region.Nodes);
-            view = (cluster, PackingPolicies.Create(_policy, cluster, _target.Compile(cluster.Catalog), _seed));
+            view = _placement.ViewOf(region.Nodes);
             _views.Add(region.Region.Id, view);
         }
 

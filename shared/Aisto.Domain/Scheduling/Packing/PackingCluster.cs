@@ -26,6 +26,7 @@ public sealed class PackingCluster
     private readonly Dictionary<ShapeKey, int> _shapeIds = [];
     private readonly List<IShapeObserver> _observers = [];
     private readonly int[] _scratch = new int[MaxGpusPerNode];
+    private readonly int[] _fullGpus = new int[MaxGpusPerNode];
 
     public PackingCluster(IEnumerable<PackingNodeSpec> nodes, GpuModelCatalog? catalog = null)
     {
@@ -75,19 +76,42 @@ public sealed class PackingCluster
             nodes.Select(n => new PackingNodeSpec(n.NodeId, n.Model, n.GpuCount, n.CpuMilli, n.MemoryMiB)), catalog);
         for (var i = 0; i < nodes.Count; i++)
         {
-            var node = nodes[i];
-            for (var g = 0; g < node.GpuCount; g++)
-            {
-                cluster._gpuUsed[(i * MaxGpusPerNode) + g] = node.GpuMilliUsed[g];
-                cluster.AllocatedGpuMilli += node.GpuMilliUsed[g];
-            }
-
-            cluster._cpuUsed[i] = node.CpuUsedMilli;
-            cluster._memoryUsed[i] = node.MemoryUsedMiB;
-            cluster.MoveToShape(i, cluster.ComputeShape(i));
+            cluster.Refresh(i, nodes[i]);
         }
 
         return cluster;
+    }
+
+    /// <summary>
+    /// Node <paramref name="node"/> now holds what <paramref name="state"/> holds (the same node, booked or freed
+    /// elsewhere): its usage and shape follow, and the observers hear of it.
+    /// </summary>
+    public void Refresh(int node, NodeState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        SetUsage(node, state.GpuMilliUsed.AsSpan(), state.CpuUsedMilli, state.MemoryUsedMiB);
+    }
+
+    /// <summary>Marks the node as holding everything it has, so nothing is placed on it until it is refreshed.</summary>
+    public void Fill(int node)
+    {
+        var full = _fullGpus.AsSpan(0, _specs[node].GpuCount);
+        full.Fill(GpuDemand.MilliPerGpu);
+        SetUsage(node, full, _specs[node].CpuMilli, _specs[node].MemoryMiB);
+    }
+
+    private void SetUsage(int node, ReadOnlySpan<int> gpuUsed, int cpuUsed, long memoryUsed)
+    {
+        var baseIndex = node * MaxGpusPerNode;
+        for (var g = 0; g < _specs[node].GpuCount; g++)
+        {
+            AllocatedGpuMilli += gpuUsed[g] - _gpuUsed[baseIndex + g];
+            _gpuUsed[baseIndex + g] = gpuUsed[g];
+        }
+
+        _cpuUsed[node] = cpuUsed;
+        _memoryUsed[node] = memoryUsed;
+        MoveToShape(node, ComputeShape(node));
     }
 
     public GpuModelCatalog Catalog { get; }

@@ -4,7 +4,8 @@ namespace Aisto.Domain.Scheduling.Packing;
 /// The fast path every scoring policy shares: for each request kind seen, a sorted index of the live node shapes
 /// it fits, kept current as nodes change shape. A decision is then the index's minimum (O(log shapes)), and a
 /// placement re-scores only the shapes that appear, once per kind — not every node.
-/// Ties are broken by shape id and then by the lowest node number, so decisions are deterministic.
+/// Ties are broken by shape id (or, with <see cref="TiesToLowestNode"/>, by the shapes' lowest node numbers) and then
+/// by the lowest node number, so decisions are deterministic.
 /// </summary>
 public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
 {
@@ -34,6 +35,13 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
     /// </summary>
     protected virtual bool Avoid(NodeShape shape, in PackingRequest request) => false;
 
+    /// <summary>
+    /// Among equally good shapes, take the one whose lowest-numbered node is lowest, instead of the shape the cluster
+    /// saw first: the choice then depends only on what the nodes hold now, not on how they got there, so a view kept
+    /// across many bookings decides as one built afresh from the same nodes.
+    /// </summary>
+    public bool TiesToLowestNode { get; init; }
+
     public PackingChoice? Choose(in PackingRequest request)
     {
         Entry? best = null;
@@ -47,14 +55,28 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
         if (index is not null)
         {
             best = index.Best;
+            var avoided = false;
             if (best is { } first && Avoid(Cluster.Shape(first.ShapeId), request))
             {
+                avoided = true;
                 foreach (var entry in index.InOrder)
                 {
                     if (!Avoid(Cluster.Shape(entry.ShapeId), request))
                     {
                         best = entry;
+                        avoided = false;
                         break;
+                    }
+                }
+            }
+
+            if (TiesToLowestNode && best is { } top)
+            {
+                foreach (var tied in index.TiedWith(top))
+                {
+                    if (LowerNode(tied, best.Value) && (avoided || !Avoid(Cluster.Shape(tied.ShapeId), request)))
+                    {
+                        best = tied;
                     }
                 }
             }
@@ -71,9 +93,9 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
 
                 if (Avoid(shape, request))
                 {
-                    fallback = fallback is null || EntryComparer.Instance.Compare(e, fallback.Value) < 0 ? e : fallback;
+                    fallback = fallback is null || Better(e, fallback.Value) ? e : fallback;
                 }
-                else if (best is null || EntryComparer.Instance.Compare(e, best.Value) < 0)
+                else if (best is null || Better(e, best.Value))
                 {
                     best = e;
                 }
@@ -93,6 +115,16 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
             : -1;
         return new PackingChoice(node, sharedGpu);
     }
+
+    private bool Better(Entry candidate, Entry best)
+    {
+        var c = EntryComparer.Instance.Compare(candidate, best);
+        return TiesToLowestNode && candidate.Primary == best.Primary && candidate.Secondary == best.Secondary
+            ? LowerNode(candidate, best)
+            : c < 0;
+    }
+
+    private bool LowerNode(Entry candidate, Entry best) => Cluster.FirstNodeOf(candidate.ShapeId) < Cluster.FirstNodeOf(best.ShapeId);
 
     void IShapeObserver.ShapeBecameLive(NodeShape shape)
     {
@@ -160,6 +192,10 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
         public Entry? Best => _sorted.Count == 0 ? null : _sorted.Min;
 
         public IEnumerable<Entry> InOrder => _sorted;
+
+        /// <summary>The entries that score the same as <paramref name="entry"/> (itself included).</summary>
+        public IEnumerable<Entry> TiedWith(Entry entry) => _sorted.GetViewBetween(
+            entry with { ShapeId = int.MinValue }, entry with { ShapeId = int.MaxValue });
 
         public void Add(NodeShape shape)
         {

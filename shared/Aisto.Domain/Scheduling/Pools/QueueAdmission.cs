@@ -97,6 +97,7 @@ public static class QueueAdmission
         AdmissionOptions options)
     {
         private readonly List<RegionSnapshot> _working = [.. regions];
+        private readonly IPlacementSession _placement = placement.StartSession(regions);
         private readonly Dictionary<string, long> _tenantUse = new(tenantHeld, StringComparer.Ordinal);
         private readonly Dictionary<string, (ImmutableDictionary<CapacityPool, long> Guaranteed, Dictionary<CapacityPool, long> Held)> _pools =
             new(StringComparer.OrdinalIgnoreCase);
@@ -162,7 +163,7 @@ public static class QueueAdmission
             // placement per shape, not one per lease.
             var blocking = BlockingMask(end);
             var shape = new UnplaceableShape(request, blocking);
-            var decision = options.ReuseFailedPlacements && _unplaceable.Contains(shape) ? null : placement.Place(Visible(blocking), request);
+            var decision = options.ReuseFailedPlacements && _unplaceable.Contains(shape) ? null : _placement.Place(request, Hidden(blocking));
             if (decision is null)
             {
                 _unplaceable.Add(shape);
@@ -195,6 +196,7 @@ public static class QueueAdmission
             }
 
             _working[index] = region with { Nodes = region.Nodes.SetItem(nodeIndex, booked.Value.Node) };
+            _placement.Update(region.Region.Id, nodeIndex, booked.Value.Node);
             held[pool] += demand;
             _tenantUse[lease.Tenant] = _tenantUse.GetValueOrDefault(lease.Tenant) + demand;
             _admitted.Add(new AdmittedLease(lease.Id, decision, !owed));
@@ -219,19 +221,10 @@ public static class QueueAdmission
             return mask;
         }
 
-        /// <summary>The working regions without the reserved nodes of <paramref name="mask"/>.</summary>
-        private IReadOnlyList<RegionSnapshot> Visible(ulong mask)
-        {
-            var blocking = _reservations.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).ToList();
-            if (blocking.Count == 0)
-            {
-                return _working;
-            }
-
-            return [.. _working.Select(region => blocking.Any(b => b.Region == region.Region.Id)
-                ? region with { Nodes = [.. region.Nodes.Where(n => !blocking.Any(b => b.Region == n.Region && b.NodeId == n.NodeId))] }
-                : region)];
-        }
+        /// <summary>The reserved nodes of <paramref name="mask"/>, which placement leaves out.</summary>
+        private IReadOnlyCollection<NodeKey> Hidden(ulong mask) => mask == 0
+            ? []
+            : [.. _reservations.Where((_, i) => i < 64 && (mask & (1UL << i)) != 0).Select(r => new NodeKey(r.Region, r.NodeId))];
 
         /// <summary>
         /// The first blocked lease of a GPU model holds back the allowed node where running work (in order of its
