@@ -7,7 +7,8 @@ namespace Aisto.Orchestrations.Monitoring;
 /// <summary>
 /// Wraps the lease store so every status change — whoever writes it — is counted, its queue wait measured, and
 /// recorded in the monitoring activity feed. A write that does not change the status (a retried activity) records
-/// nothing. Monitoring failures are logged, never passed on: a lease never fails because monitoring did.
+/// nothing. The feed entry is written behind the change (nobody waits for it); monitoring failures are logged, never
+/// passed on: a lease never fails or slows down because monitoring did.
 /// </summary>
 public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore activity, TimeProvider clock, ILogger<ObservedLeaseStore> logger)
     : ILeaseStore
@@ -18,7 +19,7 @@ public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore ac
         var created = await inner.TryCreateAsync(lease, cancellationToken);
         if (created)
         {
-            await ObserveAsync(null, lease, cancellationToken);
+            Observe(null, lease);
         }
 
         return created;
@@ -58,13 +59,13 @@ public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore ac
             cancellationToken);
         if (before is null || before.Status != updated.Status)
         {
-            await ObserveAsync(before?.Status, updated, cancellationToken);
+            Observe(before?.Status, updated);
         }
 
         return updated;
     }
 
-    private async Task ObserveAsync(LeaseStatus? from, LeaseRecord lease, CancellationToken cancellationToken)
+    private void Observe(LeaseStatus? from, LeaseRecord lease)
     {
         var pool = lease.Request.Pool.ToString().ToLowerInvariant();
         var gpus = lease.Request.Gpu.IsFractional ? lease.Request.Gpu.FractionMilli / 1000m : lease.Request.Gpu.WholeGpus;
@@ -81,17 +82,22 @@ public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore ac
             AistoMetrics.LeaseWaited(placement.Region, lease.Request.GpuModel, pool, at - lease.RequestedAt);
         }
 
+        // Written behind the lease: the lease's own path never waits for monitoring (the feed gathers changes into
+        // shared requests for a while). A process that dies in that window loses feed entries, never lease state.
+        _ = RecordBehindAsync(new LeaseActivity(
+            lease.LeaseId, lease.TenantId, lease.Status, lease.Placement?.Region ?? lease.Request.Region, lease.Request.GpuModel,
+            gpus, pool, lease.RequestedAt, at, lease.FailureReason));
+    }
+
+    private async Task RecordBehindAsync(LeaseActivity change)
+    {
         try
         {
-            await activity.RecordAsync(
-                new LeaseActivity(
-                    lease.LeaseId, lease.TenantId, lease.Status, lease.Placement?.Region ?? lease.Request.Region, lease.Request.GpuModel,
-                    gpus, pool, lease.RequestedAt, at, lease.FailureReason),
-                cancellationToken);
+            await activity.RecordAsync(change, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
-            logger.LogWarning(ex, "Could not record lease {LeaseId} becoming {Status} for monitoring", lease.LeaseId, lease.Status);
+            logger.LogWarning(ex, "Could not record lease {LeaseId} becoming {Status} for monitoring", change.LeaseId, change.Status);
         }
     }
 }

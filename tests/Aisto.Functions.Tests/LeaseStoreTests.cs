@@ -98,4 +98,93 @@ public sealed class LeaseStoreTests : IAsyncLifetime
         var table = await tables.GetAsync("groupcommitbad");
         Assert.Equal(20, (await RowsAsync(table)).Count);
     }
+
+    [Fact]
+    public async Task Rows_that_arrive_while_the_writer_lingers_share_one_request()
+    {
+        var requests = new RequestCounter();
+        var options = AistoTables.ClientOptions();
+        options.AddPolicy(requests, Azure.Core.HttpPipelinePosition.PerCall);
+        var table = new TableClient("UseDevelopmentStorage=true", "groupcommitlinger" + Guid.NewGuid().ToString("N")[..8], options);
+        await table.CreateAsync();
+        await using var writer = new TableGroupCommit(_ => Task.FromResult(table), linger: TimeSpan.FromSeconds(1));
+        var before = requests.Count;
+
+        var first = writer.UpsertAsync(new TableEntity("p", "a"));
+        await Task.Delay(100);
+        var second = writer.UpsertAsync(new TableEntity("p", "b"));
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(1, requests.Count - before);
+        Assert.Equal(2, (await RowsAsync(table)).Count);
+    }
+
+    [Fact]
+    public async Task A_lease_change_does_not_wait_for_its_monitoring_entry_which_follows_it()
+    {
+        var feed = new HeldFeed();
+        var store = new Aisto.Orchestrations.Monitoring.ObservedLeaseStore(
+            new TableLeaseStore(tables), feed, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Aisto.Orchestrations.Monitoring.ObservedLeaseStore>.Instance);
+
+        var created = await store.TryCreateAsync(Queued("l9")).WaitAsync(TimeSpan.FromSeconds(30));
+        var updated = await store.UpdateAsync("l9", l => l with { Status = LeaseStatus.Provisioning }).WaitAsync(TimeSpan.FromSeconds(30));
+        feed.Release.SetResult();
+
+        Assert.True(created);
+        Assert.Equal(LeaseStatus.Provisioning, updated.Status);
+        Assert.Equal([LeaseStatus.Queued, LeaseStatus.Provisioning], await feed.RecordedAsync(2));
+    }
+
+    /// <summary>A monitoring feed that holds every write until released.</summary>
+    private sealed class HeldFeed : Aisto.Orchestrations.Monitoring.ILeaseActivityStore
+    {
+        private readonly List<LeaseStatus> recorded = [];
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task RecordAsync(Aisto.Orchestrations.Monitoring.LeaseActivity activity, CancellationToken cancellationToken = default)
+        {
+            lock (recorded)
+            {
+                recorded.Add(activity.Status);
+            }
+
+            await Release.Task;
+        }
+
+        public Task<IReadOnlyList<Aisto.Orchestrations.Monitoring.LeaseActivity>> ListSinceAsync(
+            DateTimeOffset since, int max, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public async Task<LeaseStatus[]> RecordedAsync(int count)
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                lock (recorded)
+                {
+                    if (recorded.Count >= count)
+                    {
+                        return [.. recorded];
+                    }
+                }
+
+                await Task.Delay(50);
+            }
+
+            lock (recorded)
+            {
+                return [.. recorded];
+            }
+        }
+    }
+
+    /// <summary>Counts the requests a client sends.</summary>
+    private sealed class RequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref count);
+    }
 }

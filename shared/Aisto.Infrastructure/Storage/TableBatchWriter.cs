@@ -16,12 +16,16 @@ public abstract class TableBatchWriter<TResult> : IAsyncDisposable
     public const int MaxBatch = 100;
 
     private readonly Func<CancellationToken, Task<TableClient>> table;
+    private readonly TimeSpan linger;
     private readonly Channel<Pending> pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task loop;
 
-    protected TableBatchWriter(Func<CancellationToken, Task<TableClient>> table)
+    /// <param name="linger">How long the loop waits after the first row of a batch for more to join it (none by
+    /// default: a batch is whatever queued while the previous one was written). Every caller waits that much longer.</param>
+    protected TableBatchWriter(Func<CancellationToken, Task<TableClient>> table, TimeSpan linger = default)
     {
         this.table = table;
+        this.linger = linger;
         loop = Task.Run(RunAsync);
     }
 
@@ -57,6 +61,11 @@ public abstract class TableBatchWriter<TResult> : IAsyncDisposable
         var batch = new List<Pending>();
         while (await pending.Reader.WaitToReadAsync())
         {
+            if (linger > TimeSpan.Zero)
+            {
+                await Task.Delay(linger);
+            }
+
             while (pending.Reader.TryRead(out var next))
             {
                 batch.Add(next);

@@ -11,7 +11,9 @@ namespace Aisto.Infrastructure.Storage;
 /// twice in one batch is stored once (the last one wins), as a replace-upsert would have left it. When a transaction
 /// fails, its rows are retried one by one, so one bad row fails only its own caller.
 /// </summary>
-public sealed class TableGroupCommit(Func<CancellationToken, Task<TableClient>> table) : TableBatchWriter<bool>(table)
+/// <param name="linger">See <see cref="TableBatchWriter{TResult}"/>: longer batches for callers that need not wait.</param>
+public sealed class TableGroupCommit(Func<CancellationToken, Task<TableClient>> table, TimeSpan linger = default)
+    : TableBatchWriter<bool>(table, linger)
 {
     /// <summary>Replace-upserts <paramref name="entity"/>; completes when it is stored (or failed to be).</summary>
     public Task UpsertAsync(TableEntity entity, CancellationToken cancellationToken = default) => EnqueueAsync(entity, cancellationToken);
