@@ -27,8 +27,7 @@ public sealed class StartLeaseWorkloadActivity(IRegionDirectory regions, LeaseAc
     public override async Task<LeaseWorkloadProgress> ExecuteAsync(StartLeaseWorkloadInput input, CancellationToken cancellationToken)
     {
         var region = regions.Get(input.Region);
-        await region.ProvisionAsync(input.Spec, cancellationToken);
-        var state = await region.GetWorkloadStateAsync(input.Spec.LeaseId, cancellationToken);
+        var state = await region.ProvisionAsync(input.Spec, cancellationToken);
         return await activation.ActivateIfRunningAsync(input.Spec.LeaseId, state, input.Duration, input.ChargedBefore, cancellationToken);
     }
 }

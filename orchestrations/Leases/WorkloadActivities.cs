@@ -14,9 +14,7 @@ public sealed class ProvisionWorkloadActivity(IRegionDirectory regions) : AistoA
 {
     public override async Task<WorkloadState> ExecuteAsync(ProvisionWorkloadInput input, CancellationToken cancellationToken)
     {
-        var region = regions.Get(input.Region);
-        await region.ProvisionAsync(input.Spec, cancellationToken);
-        return await region.GetWorkloadStateAsync(input.Spec.LeaseId, cancellationToken);
+        return await regions.Get(input.Region).ProvisionAsync(input.Spec, cancellationToken);
     }
 }
 

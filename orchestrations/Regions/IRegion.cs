@@ -8,8 +8,11 @@ public interface IRegion
 {
     RegionInfo Info { get; }
 
-    /// <summary>Starts the workload for a lease on a node; calling again for the same lease changes nothing.</summary>
-    Task ProvisionAsync(WorkloadSpec spec, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Starts the workload for a lease on a node and returns its phase right after (what
+    /// <see cref="GetWorkloadStateAsync"/> would say then); calling again for the same lease starts nothing new.
+    /// </summary>
+    Task<WorkloadState> ProvisionAsync(WorkloadSpec spec, CancellationToken cancellationToken = default);
 
     Task<WorkloadState> GetWorkloadStateAsync(string leaseId, CancellationToken cancellationToken = default);
 

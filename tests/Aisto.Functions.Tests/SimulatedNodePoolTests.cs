@@ -31,6 +31,22 @@ public sealed class SimulatedNodePoolTests : IAsyncLifetime
         [.. (await region.ListNodesAsync()).Select(n => n.NodeId).Order(StringComparer.Ordinal)];
 
     [Fact]
+    public async Task Provisioning_answers_the_phase_a_read_of_the_workload_gives_then_and_again_when_asked_twice()
+    {
+        var region = Region();
+        var spec = new WorkloadSpec("lse_1", "tenant-a", "leasing", "singapore-l40s-01", "L40S", [0], 1000, null);
+
+        var started = await region.ProvisionAsync(spec);
+        var read = await region.GetWorkloadStateAsync("lse_1");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var again = await region.ProvisionAsync(spec);
+
+        Assert.Equal((WorkloadPhase.Pending, WorkloadPhase.Pending), (started.Phase, read.Phase));
+        Assert.Equal(WorkloadPhase.Running, again.Phase);
+        Assert.Equal(again, await region.GetWorkloadStateAsync("lse_1"));
+    }
+
+    [Fact]
     public async Task Nodes_asked_for_are_listed_only_after_the_node_provisioning_delay()
     {
         var region = Region();

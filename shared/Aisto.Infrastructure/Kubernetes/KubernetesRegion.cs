@@ -63,7 +63,7 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
     /// <summary>Teardowns skipped because the region was down; reconciliation deletes those workloads later.</summary>
     public int DeferredTeardowns { get; private set; }
 
-    public async Task ProvisionAsync(WorkloadSpec spec, CancellationToken cancellationToken = default)
+    public async Task<WorkloadState> ProvisionAsync(WorkloadSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ThrowIfDown();
@@ -83,6 +83,7 @@ public sealed class KubernetesRegion : IRegion, IAsyncDisposable
         }, cancellationToken);
         Pods.EnsureStarted();
         logger.LogInformation("Kubernetes region {Region}: Job {Namespace}/{Job} for lease {LeaseId} on {Node}", Info.Id, ns, job.Metadata.Name, spec.LeaseId, spec.NodeId);
+        return await GetWorkloadStateAsync(spec.LeaseId, cancellationToken);
     }
 
     public async Task<WorkloadState> GetWorkloadStateAsync(string leaseId, CancellationToken cancellationToken = default)

@@ -33,7 +33,7 @@ public sealed class SimulatedRegion(
 
     public RegionInfo Info => info;
 
-    public async Task ProvisionAsync(WorkloadSpec spec, CancellationToken cancellationToken = default)
+    public async Task<WorkloadState> ProvisionAsync(WorkloadSpec spec, CancellationToken cancellationToken = default)
     {
         faults.ThrowIfUnreachable(info.Id);
         var table = await tables.GetAsync(Table, cancellationToken);
@@ -53,8 +53,12 @@ public sealed class SimulatedRegion(
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // Created before: provisioning is idempotent.
+            // Created before: provisioning is idempotent, and the phase is that of the workload already there.
+            return await GetWorkloadStateAsync(spec.LeaseId, cancellationToken);
         }
+
+        // The row just written is the workload (its rows never change once written): no need to read it back.
+        return StateOf(row);
     }
 
     public async Task<WorkloadState> GetWorkloadStateAsync(string leaseId, CancellationToken cancellationToken = default)
@@ -62,17 +66,17 @@ public sealed class SimulatedRegion(
         faults.ThrowIfUnreachable(info.Id);
         var table = await tables.GetAsync(Table, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(info.Id, leaseId, cancellationToken: cancellationToken);
-        if (!row.HasValue || row.Value is not { } entity)
-        {
-            return new WorkloadState(WorkloadPhase.NotFound);
-        }
+        return row.HasValue && row.Value is { } entity ? StateOf(entity) : new WorkloadState(WorkloadPhase.NotFound);
+    }
 
-        if (entity.GetString("FailureReason") is { } reason)
+    private WorkloadState StateOf(TableEntity workload)
+    {
+        if (workload.GetString("FailureReason") is { } reason)
         {
             return new WorkloadState(WorkloadPhase.Failed, reason);
         }
 
-        return entity.GetDateTimeOffset("ReadyAt") <= clock.GetUtcNow()
+        return workload.GetDateTimeOffset("ReadyAt") <= clock.GetUtcNow()
             ? new WorkloadState(WorkloadPhase.Running)
             : new WorkloadState(WorkloadPhase.Pending);
     }
