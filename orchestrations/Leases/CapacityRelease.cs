@@ -17,6 +17,16 @@ public sealed class CapacityRelease(IInventoryStore inventory, InventoryWriteGat
 
     private async Task<bool> ReleaseOnceAsync(ReleaseCapacityInput input, CancellationToken cancellationToken)
     {
+        // First from this process's copy of the nodes (usually current: it holds this process's own bookings), so a
+        // release costs one write, not a read and a write; a stale copy fails the ETag and the loop below reads.
+        var seen = (await inventory.ViewNodesAsync(cancellationToken))
+            .FirstOrDefault(n => n.Node.Region == input.Region && n.Node.NodeId == input.NodeId);
+        if (seen is not null && seen.Node.Allocations.ContainsKey(input.LeaseId) &&
+            await inventory.TryReplaceAsync(seen, seen.Node.Release(input.LeaseId), cancellationToken))
+        {
+            return true;
+        }
+
         while (true)
         {
             var current = await inventory.GetNodeAsync(input.Region, input.NodeId, cancellationToken);

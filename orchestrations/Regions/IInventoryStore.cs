@@ -27,7 +27,8 @@ public interface IInventoryStore
 
     /// <summary>
     /// Every node as this process read it at most <see cref="Leases.LeaseOptions.QueueViewMaxAge"/> ago, with this
-    /// process's own writes applied: for what a request shows (queue positions, wait estimates), never to write from.
+    /// process's own writes applied: for what a request shows (queue positions, wait estimates), and as a first guess
+    /// for an ETag-guarded write that changes no decision (a stale version only fails its ETag); never to decide from.
     /// </summary>
     Task<IReadOnlyList<NodeVersion>> ViewNodesAsync(CancellationToken cancellationToken = default);
 
