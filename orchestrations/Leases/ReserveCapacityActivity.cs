@@ -60,18 +60,26 @@ public sealed class ReserveCapacityActivity(
             // A late duplicate of this activity — its message delivered again after a crash, when the lifecycle had
             // long moved on — books for a lease that is ending or ended: give that booking back (found by the fault
             // campaign as GPUs held by Released and Cancelled leases). EndLeaseActivity covers the other order.
-            if (await leases.FindAsync(input.LeaseId, cancellationToken) is { } lease && (lease.Status.IsTerminal() || lease.Status == LeaseStatus.Releasing))
-            {
-                await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, r.Region, r.NodeId), cancellationToken);
-                logger.LogWarning("Lease {LeaseId} is {Status}: a late booking on {Node} was given back", input.LeaseId, lease.Status, r.NodeId);
-                return ReserveCapacityResult.Nothing;
-            }
-
+            // The status is checked inside the ETag-guarded update, on the record it writes over: no separate read.
             var provisioning = new LeaseTransition(
                 input.LeaseId, LeaseStatus.Provisioning,
                 Placement: new LeasePlacement(r.Region, $"{r.Region}-gpu", [r.NodeId]),
                 PricePerHour: result.PricePerHour);
-            await leases.UpdateAsync(input.LeaseId, provisioning.ApplyTo, cancellationToken);
+            LeaseStatus? ending = null;
+            await leases.UpdateAsync(
+                input.LeaseId,
+                lease =>
+                {
+                    ending = lease.Status.IsTerminal() || lease.Status == LeaseStatus.Releasing ? lease.Status : null;
+                    return ending is null ? provisioning.ApplyTo(lease) : lease;
+                },
+                cancellationToken);
+            if (ending is { } status)
+            {
+                await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, r.Region, r.NodeId), cancellationToken);
+                logger.LogWarning("Lease {LeaseId} is {Status}: a late booking on {Node} was given back", input.LeaseId, status, r.NodeId);
+                return ReserveCapacityResult.Nothing;
+            }
         }
 
         return result;

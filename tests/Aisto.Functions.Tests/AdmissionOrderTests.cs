@@ -106,6 +106,28 @@ public sealed class AdmissionOrderTests : IAsyncLifetime
         Assert.Equal("Queued", (await tenantB.GetLeaseAsync(longOne)).Status());
     }
 
+    [Fact]
+    public async Task A_booking_delivered_again_after_the_lease_was_cancelled_is_given_back_and_changes_nothing()
+    {
+        // Arrange: a lease ran and was cancelled (Released), its booking given back.
+        using var tenantA = app.Client(AppHarness.TenantA);
+        var leaseId = await CreateAsync(tenantA, Body("malaysia", "RTX4090", 1));
+        await tenantA.WaitForLeaseAsync(leaseId, l => l.Status() == "Active");
+        await CancelAsync(tenantA, leaseId);
+        await tenantA.WaitForLeaseAsync(leaseId, l => l.Status() == "Released");
+        var lease = (await app.App.Services.GetRequiredService<ILeaseStore>().FindAsync(leaseId))!;
+
+        // Act: its booking activity runs again, as a message redelivered after a crash would run it.
+        var late = await ActivatorUtilities.CreateInstance<ReserveCapacityActivity>(app.App.Services)
+            .ExecuteAsync(new ReserveCapacityInput(leaseId, lease.Request), CancellationToken.None);
+
+        // Assert: nothing is booked for it anywhere, and the lease is still Released.
+        Assert.Null(late.Reservation);
+        var nodes = await app.App.Services.GetRequiredService<Aisto.Orchestrations.Regions.IInventoryStore>().ListNodesAsync();
+        Assert.DoesNotContain(nodes, n => n.Node.Allocations.ContainsKey(leaseId));
+        Assert.Equal("Released", (await tenantA.GetLeaseAsync(leaseId)).Status());
+    }
+
     private static object Body(string region, string model, int gpus, decimal hours = 1, string leaseClass = "onDemand") => new
     {
         gpuModel = model,
