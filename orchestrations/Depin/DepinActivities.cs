@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Numerics;
 using Aisto.Domain.Depin;
 using Aisto.Domain.Ledger;
@@ -45,6 +46,19 @@ public sealed record DepinAdmission(DepinPlacement? Placement, IReadOnlyList<str
 /// </summary>
 public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher dispatcher) : AistoActivity<string?, DepinAdmission>
 {
+    /// <summary>Counter (meter <see cref="DepinTaskIntake.MeterName"/>): <c>DepinAdmitted</c> events handed to tries to send.</summary>
+    public const string WakesCounter = "aisto.depin.admission.wakes";
+
+    /// <summary>
+    /// Counter: the tasks admitted by the cycles tries shared, summed over the tries — the events they would send if
+    /// each woke every task its cycle admitted (as before the wake duty), for comparison.
+    /// </summary>
+    public const string SharedAdmissionsCounter = "aisto.depin.admission.shared";
+
+    private static readonly Meter AdmissionMeter = new(DepinTaskIntake.MeterName);
+    private static readonly Counter<long> Wakes = AdmissionMeter.CreateCounter<long>(WakesCounter, description: "DePIN wake events handed out.");
+    private static readonly Counter<long> Shared = AdmissionMeter.CreateCounter<long>(SharedAdmissionsCounter, description: "Admissions seen by tries sharing a cycle.");
+
     public override async Task<DepinAdmission> ExecuteAsync(string? input, CancellationToken cancellationToken)
     {
         if (input is not null && await IsAdmittedAsync(input, cancellationToken))
@@ -55,12 +69,19 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
         // The cycle finds an admission by another process's cycle that this process's copy of the queue missed (the
         // task is booked in the inventory it reads fresh); one made after it read was run by another task's
         // orchestration, which wakes this one (DepinAdmitted), and the next try finds it.
-        var cycle = await dispatcher.RunAsync(cancellationToken);
+        var cycle = await dispatcher.RunAsync(input, cancellationToken);
         var mine = input is not null && cycle.Holds(input)
             ? await dispatcher.FindBookingAsync(input, cancellationToken)
             : null;
         var reclaim = mine is null ? cycle.Reclaims.FirstOrDefault(r => r.TaskId == input) : null;
-        return new DepinAdmission(mine, cycle.Admitted, reclaim);
+
+        // Last, once nothing here can fail any more: this try may be the one that wakes the cycle's admitted tasks
+        // (the first to take them; the others that shared the cycle wake no one, and a task that asked in it reads its
+        // own booking from its answer).
+        var wakes = cycle.TakeWakes();
+        Wakes.Add(wakes.Count);
+        Shared.Add(cycle.Admitted.Count);
+        return new DepinAdmission(mine, wakes, reclaim);
     }
 
     // This process's copy of the queue: no read for a task queued or admitted here (a task this process just queued

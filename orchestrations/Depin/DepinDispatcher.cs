@@ -22,10 +22,23 @@ public sealed record DepinReclaim(string TaskId, IReadOnlyList<string> Victims, 
 /// </summary>
 public sealed record DepinCycle(IReadOnlyList<string> Admitted, IReadOnlyList<DepinReclaim> Reclaims, IReadOnlyList<string>? AdmittedElsewhere = null)
 {
-    public static DepinCycle Empty { get; } = new([], []);
+    private int wakesTaken;
+
+    public static DepinCycle Empty => new([], []);
+
+    /// <summary>The tasks that asked for themselves in this cycle: each learns its own booking from its answer.</summary>
+    public IReadOnlySet<string> Askers { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>Whether the task holds capacity after this cycle (admitted by it, or found admitted by another).</summary>
     public bool Holds(string taskId) => Admitted.Contains(taskId) || AdmittedElsewhere?.Contains(taskId) == true;
+
+    /// <summary>
+    /// The admitted tasks someone must wake (<c>DepinAdmitted</c>): those that did not ask in this cycle. Handed to the
+    /// first caller that takes them, once; every later caller gets none — one event per admitted task instead of one
+    /// per task and caller sharing the cycle.
+    /// </summary>
+    public IReadOnlyList<string> TakeWakes() =>
+        Interlocked.Exchange(ref wakesTaken, 1) == 0 ? [.. Admitted.Where(id => !Askers.Contains(id))] : [];
 }
 
 /// <summary>
@@ -65,6 +78,7 @@ public sealed class DepinDispatcher(
 
     private readonly Lock sync = new();
     private Task<DepinCycle>? next;
+    private HashSet<string> nextAskers = new(StringComparer.Ordinal);
     private long lastCycleStarted;
 
     /// <summary>Inventory holder id of a task (task ids come from outside; this keeps them apart from lease ids).</summary>
@@ -79,10 +93,22 @@ public sealed class DepinDispatcher(
         (await RunAsync(cancellationToken)).Admitted;
 
     /// <summary>Runs a cycle (or joins the one about to run); returns what it admitted and the reclaims under way.</summary>
-    public Task<DepinCycle> RunAsync(CancellationToken cancellationToken)
+    public Task<DepinCycle> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Runs a cycle (or joins the one about to run) for <paramref name="askingFor"/> (null: for no task in particular),
+    /// which is then among the cycle's <see cref="DepinCycle.Askers"/>: it learns its booking from the answer, so no
+    /// one needs to wake it.
+    /// </summary>
+    public Task<DepinCycle> RunAsync(string? askingFor, CancellationToken cancellationToken)
     {
         lock (sync)
         {
+            if (askingFor is not null)
+            {
+                nextAskers.Add(askingFor);
+            }
+
             return next ??= RunNextAsync(cancellationToken);
         }
     }
@@ -103,13 +129,15 @@ public sealed class DepinDispatcher(
                     await Task.Delay(wait, cancellationToken);
                 }
 
+                HashSet<string> askers;
                 lock (sync)
                 {
                     next = null; // callers from now on wait for the cycle after this one
+                    (askers, nextAskers) = (nextAskers, new HashSet<string>(StringComparer.Ordinal));
                 }
 
                 lastCycleStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                return await CycleAsync(cancellationToken);
+                return (await CycleAsync(cancellationToken)) with { Askers = askers };
             },
             cancellationToken);
     }

@@ -61,16 +61,32 @@ public static class DepinIntakeBenchmark
 
         // Count intake verdicts as the app reports them (its meter), not by polling the queue.
         long started = 0;
+        long wakes = 0;
+        long shared = 0;
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == DepinTaskIntake.MeterName && instrument.Name == DepinTaskIntake.VerdictsCounter)
+            if (instrument.Meter.Name == DepinTaskIntake.MeterName && instrument.Name is DepinTaskIntake.VerdictsCounter
+                or AdmitDepinTaskActivity.WakesCounter or AdmitDepinTaskActivity.SharedAdmissionsCounter)
             {
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
+            // Wake events handed out, and what every try waking its whole cycle would have sent.
+            if (instrument.Name == AdmitDepinTaskActivity.WakesCounter)
+            {
+                Interlocked.Add(ref wakes, value);
+                return;
+            }
+
+            if (instrument.Name == AdmitDepinTaskActivity.SharedAdmissionsCounter)
+            {
+                Interlocked.Add(ref shared, value);
+                return;
+            }
+
             foreach (var tag in tags)
             {
                 if (tag.Key == "outcome" && (string?)tag.Value == nameof(IntakeOutcome.Started))
@@ -109,6 +125,7 @@ public static class DepinIntakeBenchmark
 
         await WaitForAsync(() => Interlocked.Read(ref started) >= warmUp + count);
         clock.Stop();
+        var (wakesSent, wakesShared) = (Interlocked.Read(ref wakes), Interlocked.Read(ref shared));
         requests.Counting = false;
         appCpu = ProcessCpu.OfThisProcess() - appCpu;
         storageCpu = emulator.CpuTime - storageCpu;
@@ -139,6 +156,10 @@ public static class DepinIntakeBenchmark
             storageCpuMsPerMessage = Math.Round(storageCpu.TotalMilliseconds / (count - before), 2),
             storageRequestsPerMessage = requests.TotalPerItem((int)(count - before)),
             loadAverage = ProcessCpu.LoadAverage(),
+            // DepinAdmitted events handed to orchestrations to send (from the app's start), and how many there would be
+            // if every admission try woke every task its shared cycle admitted (as before the wake duty).
+            wakeEvents = wakesSent,
+            wakeEventsIfEveryTryWokeItsCycle = wakesShared,
         };
         Console.WriteLine(JsonSerializer.Serialize(result));
         foreach (var (request, perMessage) in requests.PerItem((int)(count - before)))
