@@ -43,6 +43,9 @@ public static class DepinIntakeBenchmark
             ["Aisto:Depin:QueueRetryInterval"] = "00:01:00",
             ["Aisto:Standalone:Queues:MaxPollingInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Warning",
+            // No dev chain: intake and the tasks' rewards (ledger lines) never touch it, and starting Hardhat and
+            // deploying the contracts in the background would compete with the few seconds measured.
+            ["Aisto:Standalone:StartDevChain"] = "false",
         };
         foreach (var arg in args.Where(a => a.StartsWith("--Aisto:", StringComparison.Ordinal) && a.Contains('=', StringComparison.Ordinal)))
         {
