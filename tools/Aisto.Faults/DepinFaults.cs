@@ -24,6 +24,9 @@ public static class DepinFaults
         var report = new FaultReport("depin");
         var logger = logs.CreateLogger("faults.depin");
         await using var rig = await FaultRig.StartAsync("depin", logs);
+        // A message the killed process had received but not stored yet comes back after this (default 5 min, longer
+        // than the 4-min quiescence wait below, so such a task was reported "never stored" although it would be).
+        rig.Set("Aisto:Standalone:Queues:MessageLeaseTime", "00:01:00");
         await rig.StartAppAsync();
         using var operatorClient = rig.Client(FaultRig.OperatorKey);
         var project = new { projectId = "faults", name = "Fault campaign", priority = 5, rewardPerGpuHour = "1000000000000000000", maxGpus = 64 };
