@@ -8,9 +8,11 @@ using BenchmarkDotNet.Attributes;
 namespace Aisto.Benchmarks.Scheduling;
 
 /// <summary>
-/// One admission walk (<see cref="QueueAdmission"/>) over a long queue on a full fleet — the load test's situation:
-/// three regions of 8-GPU nodes of four models, every GPU held for the next hour, and <see cref="Queued"/> 1-GPU
-/// leases of two tenants waiting. Booking attempts, lease ends and queued lease reads each run one walk.
+/// One admission walk (<see cref="QueueAdmission"/>) over a long queue — three regions of 8-GPU nodes of four
+/// models and <see cref="Queued"/> 1-GPU leases of two tenants waiting. On a <c>full</c> fleet (the load test's
+/// situation) every GPU is held for the next hour; on a <c>half</c> one each node has 4 GPUs free, so the walk admits
+/// 144 leases and every admission changes what the next placement sees. Booking attempts, lease ends and queued
+/// lease reads each run one walk.
 /// </summary>
 [MemoryDiagnoser]
 public class AdmissionWalkBenchmarks
@@ -24,6 +26,9 @@ public class AdmissionWalkBenchmarks
 
     [Params(100, 2000)]
     public int Queued { get; set; }
+
+    [Params("full", "half")]
+    public string Fleet { get; set; } = "full";
 
     [GlobalSetup]
     public void Setup()
@@ -61,10 +66,10 @@ public class AdmissionWalkBenchmarks
         return WaitForecaster.ForQueuedLease(outlook, _queue[^1].Id, _queue[^1].Request);
     }
 
-    private static NodeState Full(string region, string id, string model, int i)
+    private NodeState Full(string region, string id, string model, int i)
     {
         var node = new NodeState(id, region, model, 8, 128_000, 1024 * 1024);
-        for (var g = 0; g < 8; g++)
+        for (var g = 0; g < (Fleet == "half" ? 4 : 8); g++)
         {
             node = node.TryAllocate(
                 $"{id}-run{g}", ResourceRequest.For(model, GpuDemand.Whole(1), 4, 32), g < 4 ? "leasing" : "depin",
