@@ -4,7 +4,6 @@ using Aisto.Infrastructure.Regions;
 using Aisto.Orchestrations.Regions;
 using Aisto.Orchestrations.Scaling;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aisto.Functions.Tests;
@@ -16,26 +15,12 @@ namespace Aisto.Functions.Tests;
 [Collection(StandaloneCollection.Name)]
 public sealed class ApplyScalePlanTests : IAsyncLifetime
 {
-    private const string Region = "singapore";
+    private const string Region = SimulatedSingapore.Region;
     private readonly FakeTimeProvider clock = new(new DateTimeOffset(2026, 3, 4, 12, 0, 0, TimeSpan.Zero));
     private IRegionDirectory regions = null!;
     private TableInventoryStore inventory = null!;
 
-    public async Task InitializeAsync()
-    {
-        var tables = await StorageEmulator.FreshTablesAsync();
-        var fleet = new RegionsOptions
-        {
-            Items = [new RegionOptions
-            {
-                Id = Region, DisplayName = "Singapore", Lat = 1.29, Lon = 103.85,
-                NodePools = [new NodePoolOptions { Model = "L40S", Nodes = 3, MinNodes = 0, CpuCores = 64, MemoryGiB = 512 }],
-            }],
-        };
-        regions = new ConfiguredRegionDirectory(Options.Create(fleet), tables, new SimulatedRegionFaults(), clock);
-        inventory = new TableInventoryStore(tables, regions);
-        await new InventorySync(regions, inventory, NullLogger<InventorySync>.Instance).SyncAsync(CancellationToken.None);
-    }
+    public async Task InitializeAsync() => (_, regions, inventory) = await SimulatedSingapore.StartAsync(nodes: 3, clock);
 
     public Task DisposeAsync() => Task.CompletedTask;
 

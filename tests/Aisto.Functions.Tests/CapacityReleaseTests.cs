@@ -2,8 +2,6 @@ using Aisto.Domain.Scheduling;
 using Aisto.Infrastructure.Regions;
 using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Regions;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Aisto.Functions.Tests;
@@ -16,26 +14,16 @@ namespace Aisto.Functions.Tests;
 [Collection(StandaloneCollection.Name)]
 public sealed class CapacityReleaseTests : IAsyncLifetime
 {
-    private const string Region = "singapore";
+    private const string Region = SimulatedSingapore.Region;
     private const string Node = "singapore-l40s-01";
     private TableInventoryStore mine = null!;
     private TableInventoryStore other = null!;
 
     public async Task InitializeAsync()
     {
-        var tables = await StorageEmulator.FreshTablesAsync();
-        var fleet = new RegionsOptions
-        {
-            Items = [new RegionOptions
-            {
-                Id = Region, DisplayName = "Singapore", Lat = 1.29, Lon = 103.85,
-                NodePools = [new NodePoolOptions { Model = "L40S", Nodes = 1, MinNodes = 0, CpuCores = 64, MemoryGiB = 512 }],
-            }],
-        };
-        var regions = new ConfiguredRegionDirectory(Options.Create(fleet), tables, new SimulatedRegionFaults(), new FakeTimeProvider());
-        mine = new TableInventoryStore(tables, regions);
+        var (tables, regions, inventory) = await SimulatedSingapore.StartAsync(nodes: 1, new FakeTimeProvider());
+        mine = inventory;
         other = new TableInventoryStore(tables, regions);
-        await new InventorySync(regions, mine, NullLogger<InventorySync>.Instance).SyncAsync(CancellationToken.None);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
