@@ -116,13 +116,10 @@ public abstract class ShapeIndexedPacking : IPackingPolicy, IShapeObserver
         return new PackingChoice(node, sharedGpu);
     }
 
-    private bool Better(Entry candidate, Entry best)
-    {
-        var c = EntryComparer.Instance.Compare(candidate, best);
-        return TiesToLowestNode && candidate.Primary == best.Primary && candidate.Secondary == best.Secondary
+    private bool Better(Entry candidate, Entry best) =>
+        TiesToLowestNode && candidate.Primary == best.Primary && candidate.Secondary == best.Secondary
             ? LowerNode(candidate, best)
-            : c < 0;
-    }
+            : EntryComparer.Instance.Compare(candidate, best) < 0;
 
     private bool LowerNode(Entry candidate, Entry best) => Cluster.FirstNodeOf(candidate.ShapeId) < Cluster.FirstNodeOf(best.ShapeId);
 
