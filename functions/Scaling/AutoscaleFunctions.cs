@@ -1,5 +1,6 @@
 using System.Globalization;
 using Aisto.Functions.Http;
+using Aisto.Orchestrations.Leases;
 using Aisto.Orchestrations.Scaling;
 using Cronos;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,7 @@ namespace Aisto.Functions.Scaling;
 public sealed class AutoscaleFunctions(
     DemandRecorder recorder,
     AutoscaleCommands commands,
+    LeaseCommands leases,
     ScalingReport report,
     ApiKeyAuthenticator auth,
     IOptions<AutoscaleOptions> options,
@@ -28,10 +30,18 @@ public sealed class AutoscaleFunctions(
 
     [Function("RecordDemand")]
     public async Task RecordDemandAsync(
-        [TimerTrigger("%Aisto:Autoscale:RecordSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+        [TimerTrigger("%Aisto:Autoscale:RecordSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        CancellationToken cancellationToken)
     {
-        var samples = await recorder.RecordAsync(cancellationToken);
-        logger.LogDebug("Recorded {Count} demand samples", samples.Count);
+        var recording = await recorder.RecordAsync(cancellationToken);
+        logger.LogDebug("Recorded {Count} demand samples", recording.Samples.Count);
+        if (recording.NodesAdded > 0)
+        {
+            // New nodes take bookings now: the leases waiting for them should not sit out their retry backoff.
+            var woken = await leases.WakeAdmittedAsync(durable, "nodes-added", cancellationToken);
+            logger.LogInformation("{Added} nodes joined the booking sheet; woke {Count} waiting leases", recording.NodesAdded, woken.Count);
+        }
     }
 
     [Function("Autoscale")]

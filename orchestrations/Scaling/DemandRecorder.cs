@@ -26,7 +26,7 @@ public sealed class DemandRecorder(
 
     private DateTimeOffset lastCleanup = DateTimeOffset.MinValue;
 
-    public async Task<IReadOnlyList<DemandSample>> RecordAsync(CancellationToken cancellationToken)
+    public async Task<DemandRecording> RecordAsync(CancellationToken cancellationToken)
     {
         // 1. nodes that became ready take bookings from now on; nodes that left stop counting
         var (added, removed) = await sync.SyncAsync(cancellationToken);
@@ -44,9 +44,10 @@ public sealed class DemandRecorder(
 
         // 3. store, then forget what is past its retention
         await store.WriteAsync(samples, cancellationToken);
+        var recording = new DemandRecording(samples, added, removed);
         if (now - lastCleanup < CleanupInterval)
         {
-            return samples;
+            return recording;
         }
 
         lastCleanup = now;
@@ -57,6 +58,9 @@ public sealed class DemandRecorder(
             await decisions.DeleteOlderAsync(region.Id, at - options.Value.HistoryRetention, cancellationToken);
         }
 
-        return samples;
+        return recording;
     }
 }
+
+/// <summary>What one recording stored, and how many nodes joined or left the booking sheet before it.</summary>
+public sealed record DemandRecording(IReadOnlyList<DemandSample> Samples, int NodesAdded, int NodesRemoved);

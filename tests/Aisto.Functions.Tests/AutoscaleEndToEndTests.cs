@@ -8,7 +8,7 @@ namespace Aisto.Functions.Tests;
 /// <summary>
 /// Autoscaling end to end on the standalone runtime: fast timers, a short node provisioning delay, demand created
 /// through the lease API. The timer runs, forecasts and actions are recorded and served by the API, and the
-/// region's nodes follow the plan into the booking sheet, where the waiting lease finds them.
+/// region's nodes follow the plan into the booking sheet, and their arrival wakes the waiting lease, which runs on one.
 /// </summary>
 [Collection(StandaloneCollection.Name)]
 public sealed class AutoscaleEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
@@ -27,12 +27,17 @@ public sealed class AutoscaleEndToEndTests(ITestOutputHelper output) : IAsyncLif
         ["Aisto:Autoscale:RecordSchedule"] = "*/2 * * * * *",
         ["Aisto:Autoscale:NodeLeadTime"] = "00:00:03",
         ["Aisto:Regions:NodeProvisioningDelay"] = "00:00:03",
+
+        // A waiting lease retries only after 10 minutes: within this test's patience it runs only if the nodes'
+        // arrival wakes it.
+        ["Aisto:Leases:QueueRetryInterval"] = "00:10:00",
+        ["Aisto:Leases:QueueRetryMaxInterval"] = "00:10:00",
     });
 
     public async Task DisposeAsync() => await app.DisposeAsync();
 
     [Fact]
-    public async Task Demand_beyond_the_pool_scales_it_out_and_the_waiting_lease_runs_on_a_new_node()
+    public async Task Demand_beyond_the_pool_scales_it_out_and_the_new_nodes_wake_the_waiting_lease()
     {
         // Arrange: three 8-GPU leases on a pool of two 8-GPU nodes — two run, one waits.
         using var client = app.Client();
