@@ -42,7 +42,7 @@ public sealed class LeaseWorkflowFunctions(IServiceProvider services)
         services.GetRequiredService<TeardownWorkloadActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(MeterLeaseActivity))]
-    public Task<decimal> MeterLeaseAsync([ActivityTrigger] MeterLeaseInput input, CancellationToken cancellationToken) =>
+    public Task<MeterLeaseResult> MeterLeaseAsync([ActivityTrigger] MeterLeaseInput input, CancellationToken cancellationToken) =>
         services.GetRequiredService<MeterLeaseActivity>().ExecuteAsync(input, cancellationToken);
 
     [Function(nameof(RecordLeaseTransitionActivity))]

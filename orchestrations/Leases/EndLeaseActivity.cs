@@ -42,24 +42,35 @@ public sealed class EndLeaseActivity(
 {
     public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
     {
-        // A lease never ends before the instant it was already billed to. Durable timers on the Azure Storage backend
-        // can fire up to a second early (queue visibility is whole seconds), so the meter may have billed up to its
-        // due time while the lease was released a moment before it (found by the fault campaign, docs/reliability.md).
-        if (input.Reservation is not null && input.EndedAt < input.MeterFrom)
-        {
-            input = input with { EndedAt = input.MeterFrom };
-        }
-
         var charged = input.ChargedBefore;
         IReadOnlyList<string> wake = [];
         if (input.Reservation is { } held)
         {
             var releasing = await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
+            if (releasing.Status.IsTerminal() && releasing.EndedAt is { } recorded)
+            {
+                // This end ran before (the turn that asked for it ran twice, with another clock): end where it ended.
+                input = input with { EndedAt = recorded };
+            }
+
+            // A lease never ends before the instant it was already billed to: the meter may have billed a moment past
+            // a release (found by the fault campaign, docs/reliability.md).
+            if (input.EndedAt < input.MeterFrom)
+            {
+                input = input with { EndedAt = input.MeterFrom };
+            }
+
             if (input.EndedAt > input.MeterFrom)
             {
-                charged += await meter.ChargeAsync(
+                var billed = await meter.ChargeAsync(
                     new MeterLeaseInput(input.LeaseId, input.TenantId, input.PricePerHour, input.MeterFrom, input.EndedAt, input.ChargedBefore),
                     cancellationToken);
+                charged += billed.Charged;
+                if (billed.BilledUntil > input.EndedAt)
+                {
+                    // A duplicate meter billed past this end before the end was recorded: the lease ran until then.
+                    input = input with { EndedAt = billed.BilledUntil };
+                }
             }
 
             await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);

@@ -249,10 +249,11 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
 
             if (winner == timer && wakeAt < progress.ExpiresAt)
             {
-                // Durable timers on the Azure Storage backend can fire up to a second early: never bill ahead of now,
-                // or a release in that second would end the lease before the time already billed.
-                var firedAt = Now(context);
-                progress = await MeterAsync(context, input, progress, wakeAt < firedAt ? wakeAt : firedAt);
+                // Asks for the interval up to its due time, never up to this turn's clock: a turn can run twice (a crash
+                // after its messages went out, before its history was saved), each time with another clock, and both
+                // tries must ask for the same thing. The activity bills no further than its own clock (a durable timer
+                // on the Azure Storage backend can fire up to a second early) and says where it stopped.
+                progress = await MeterAsync(context, input, progress, wakeAt);
             }
         }
 
@@ -291,11 +292,11 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             return progress;
         }
 
-        var charged = await context.CallActivityAsync<decimal>(
+        var billed = await context.CallActivityAsync<MeterLeaseResult>(
             nameof(MeterLeaseActivity),
             new MeterLeaseInput(input.LeaseId, input.TenantId, progress.PricePerHour, progress.MeteredUntil, until, progress.Charged),
             Retry);
-        return progress with { MeteredUntil = until, Charged = progress.Charged + charged };
+        return progress with { MeteredUntil = billed.BilledUntil, Charged = progress.Charged + billed.Charged };
     }
 
     private static Task<bool> RecordAsync(TaskOrchestrationContext context, LeaseTransition transition) =>

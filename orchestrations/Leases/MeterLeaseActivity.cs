@@ -7,61 +7,117 @@ using Aisto.Orchestrations.Ledger;
 namespace Aisto.Orchestrations.Leases;
 
 /// <summary>
-/// Input of <see cref="MeterLeaseActivity"/>: bill [From, To) at the lease's hourly price; <paramref name="ChargedBefore"/>
-/// is what was billed before From, so the lease shows the running total.
+/// Input of <see cref="MeterLeaseActivity"/>: bill from <paramref name="From"/> up to <paramref name="To"/> at the lease's
+/// hourly price; <paramref name="ChargedBefore"/> is what was billed before From, so the lease shows the running total.
 /// </summary>
 public sealed record MeterLeaseInput(string LeaseId, string TenantId, decimal PricePerHour, DateTimeOffset From, DateTimeOffset To, decimal ChargedBefore);
 
+/// <summary>What billing an interval charged, and the instant it billed up to (the next interval starts there).</summary>
+public sealed record MeterLeaseResult(decimal Charged, DateTimeOffset BilledUntil);
+
 /// <summary>
-/// Writes the charge for one metered interval to the ledger and the running total to the lease. Idempotent: ledger
-/// entry ids derive from lease and interval, and the total is set, not added.
+/// Writes the charges of one metered interval to the ledger and the running total to the lease. The orchestration
+/// asks for the interval up to its due time; the activity bills up to that time or this moment, whichever is first
+/// (a durable timer may fire a little early), and says where it stopped. Idempotent: see <see cref="LeaseMeter"/>.
 /// </summary>
-public sealed class MeterLeaseActivity(LeaseMeter meter, ILeaseStore leases) : AistoActivity<MeterLeaseInput, decimal>
+public sealed class MeterLeaseActivity(LeaseMeter meter, ILeaseStore leases, TimeProvider clock) : AistoActivity<MeterLeaseInput, MeterLeaseResult>
 {
-    public override async Task<decimal> ExecuteAsync(MeterLeaseInput input, CancellationToken cancellationToken)
+    public override async Task<MeterLeaseResult> ExecuteAsync(MeterLeaseInput input, CancellationToken cancellationToken)
     {
-        var charged = await meter.ChargeAsync(input, cancellationToken);
-        var total = new LeaseTransition(input.LeaseId, LeaseStatus.Active, ChargedSoFar: input.ChargedBefore + charged);
-        await leases.UpdateAsync(input.LeaseId, total.ApplyTo, cancellationToken);
-        return charged;
+        if (await leases.FindAsync(input.LeaseId, cancellationToken) is not { Status: LeaseStatus.Active })
+        {
+            // Only the lifecycle's Active loop meters, and it moves the lease on only after this turn: a lease that is
+            // no longer Active means this is a late duplicate of a turn the lifecycle has passed, whose result nobody
+            // reads. Billing now could reach past the lease's end.
+            return new MeterLeaseResult(0m, input.From);
+        }
+
+        var now = clock.GetUtcNow();
+        var billed = await meter.ChargeAsync(
+            input with { To = input.To < now ? input.To : now },
+            async ct => await leases.FindAsync(input.LeaseId, ct) is { Status: LeaseStatus.Active },
+            cancellationToken);
+
+        // Only an active lease shows a running total: a late duplicate must not touch a lease that is ending.
+        var total = new LeaseTransition(input.LeaseId, LeaseStatus.Active, ChargedSoFar: input.ChargedBefore + billed.Charged);
+        await leases.UpdateAsync(input.LeaseId, lease => lease.Status == LeaseStatus.Active ? total.ApplyTo(lease) : lease, cancellationToken);
+        return billed;
     }
 }
 
 /// <summary>
-/// Bills a lease interval into the ledger, split at epoch boundaries so every epoch closes on its own revenue.
-/// Entry ids derive from lease and interval start: billing the same interval again writes nothing new.
+/// Bills a lease interval into the ledger as a chain of entries, each a whole number of seconds, split at epoch
+/// boundaries so every epoch closes on its own revenue. An entry's id derives from the lease and the instant it
+/// starts, and the next entry starts where it ends, so the ledger holds one chain per lease run.
 /// </summary>
+/// <remarks>
+/// Billing again from a point the chain already passes follows the chain instead of writing beside it: a retried or
+/// duplicated activity (after a crash, a turn of the orchestration can run twice, each time with another end) charges
+/// exactly what the ledger holds, however the first try ended. A duplicate that finds the chain ahead of it writes
+/// beyond the chain only while <c>mayExtend</c> says the lease may still be billed.
+/// </remarks>
 public sealed class LeaseMeter(ILedgerStore ledger, EpochCalendar epochs)
 {
-    public async Task<decimal> ChargeAsync(MeterLeaseInput input, CancellationToken cancellationToken)
+    public async Task<MeterLeaseResult> ChargeAsync(
+        MeterLeaseInput input, Func<CancellationToken, Task<bool>>? mayExtend, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var total = 0m;
-        var from = input.From;
-        while (from < input.To)
+        var cursor = input.From;
+        var followed = false;
+        while (cursor < input.To)
         {
-            var epoch = epochs.EpochOf(from);
-            var to = epochs.EndOf(epoch) < input.To ? epochs.EndOf(epoch) : input.To;
-            var amount = Metering.Charge(input.PricePerHour, from, to);
-            if (amount > 0)
+            var epoch = epochs.EpochOf(cursor);
+            var epochEnd = epochs.EndOf(epoch);
+            var end = epochEnd < input.To ? epochEnd : cursor.AddSeconds(Metering.BilledSeconds(cursor, input.To));
+            var id = $"lease-{input.LeaseId}-{cursor.ToUnixTimeSeconds()}";
+            if (end <= cursor)
             {
-                await ledger.AppendAsync(
-                    new LedgerEntry(
-                        epoch,
-                        $"lease-{input.LeaseId}-{from.ToUnixTimeSeconds()}",
-                        LedgerEntryKind.LeaseCharge,
-                        input.TenantId,
-                        amount,
-                        from,
-                        to,
-                        input.LeaseId),
-                    cancellationToken);
+                // Under a second left: billed with the next interval, unless another try already billed on from here.
+                if (await ledger.FindAsync(epoch, id, cancellationToken) is not { } ahead)
+                {
+                    break;
+                }
+
+                (total, cursor, followed) = (total + ahead.AmountUsd, ahead.PeriodEnd, true);
+                continue;
             }
 
-            total += amount;
-            from = to;
+            if (Metering.BilledSeconds(cursor, end) == 0)
+            {
+                cursor = end; // an epoch's last fraction of a second is not billed (the same for every try)
+                continue;
+            }
+
+            if (followed && mayExtend is not null && !await mayExtend(cancellationToken))
+            {
+                break;
+            }
+
+            var entry = new LedgerEntry(
+                epoch,
+                id,
+                LedgerEntryKind.LeaseCharge,
+                input.TenantId,
+                Metering.Charge(input.PricePerHour, cursor, end),
+                cursor,
+                end,
+                input.LeaseId);
+            var (stored, added) = await ledger.AppendAsync(entry, cancellationToken);
+            if (stored.PeriodStart != cursor || stored.PeriodEnd <= cursor)
+            {
+                throw new InvalidOperationException($"Ledger entry {entry.EntryId} holds {stored.PeriodStart:O}..{stored.PeriodEnd:O}, not a piece starting at {cursor:O}.");
+            }
+
+            followed |= !added;
+            total += stored.AmountUsd;
+            cursor = stored.PeriodEnd;
         }
 
-        return total;
+        return new MeterLeaseResult(total, cursor > input.From ? cursor : input.From);
     }
+
+    /// <summary>Bills [From, To) with nothing to ask before following the chain beyond a duplicate.</summary>
+    public Task<MeterLeaseResult> ChargeAsync(MeterLeaseInput input, CancellationToken cancellationToken) =>
+        ChargeAsync(input, null, cancellationToken);
 }

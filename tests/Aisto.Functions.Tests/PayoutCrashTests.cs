@@ -45,8 +45,8 @@ public sealed class PayoutCrashTests(TestChain testChain)
         var epoch = calendar.EpochOf(DateTimeOffset.UtcNow) - 1;
         var ledger = new TableLedgerStore(new AistoTables(Options.Create(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", TablePrefix = prefix })));
         var from = calendar.StartOf(epoch) + TimeSpan.FromHours(1);
-        var revenue = await new LeaseMeter(ledger, calendar).ChargeAsync(
-            new MeterLeaseInput("lse_crashtest", "tenant-a", 2.99m, from, from + TimeSpan.FromHours(2), 0m), CancellationToken.None);
+        var revenue = (await new LeaseMeter(ledger, calendar).ChargeAsync(
+            new MeterLeaseInput("lse_crashtest", "tenant-a", 2.99m, from, from + TimeSpan.FromHours(2), 0m), CancellationToken.None)).Charged;
         var payoutBefore = await chain.PayoutBalanceAsync(chain.Connection.Contracts.Distributor);
 
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };

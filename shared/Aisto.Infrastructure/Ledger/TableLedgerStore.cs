@@ -15,17 +15,28 @@ public sealed class TableLedgerStore(AistoTables tables) : ILedgerStore
 {
     private const string Table = "ledger";
 
-    public async Task AppendAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
+    public async Task<LedgerAppend> AppendAsync(LedgerEntry entry, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         var table = await tables.GetAsync(Table, cancellationToken);
         try
         {
             await table.AddEntityAsync(ToEntity(entry), cancellationToken);
+            return new LedgerAppend(entry, Added: true);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // Written before: the ledger already has this fact.
+            // Written before: the ledger already has this fact, and what it holds is the fact.
+            var stored = await table.GetEntityAsync<TableEntity>(PartitionOf(entry.Epoch), entry.EntryId, cancellationToken: cancellationToken);
+            return new LedgerAppend(FromEntity(stored.Value), Added: false);
         }
+    }
+
+    public async Task<LedgerEntry?> FindAsync(long epoch, string entryId, CancellationToken cancellationToken = default)
+    {
+        var table = await tables.GetAsync(Table, cancellationToken);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(epoch), entryId, cancellationToken: cancellationToken);
+        return found.HasValue ? FromEntity(found.Value!) : null;
     }
 
     public async Task<IReadOnlyList<LedgerEntry>> ListAsync(long epoch, CancellationToken cancellationToken = default)

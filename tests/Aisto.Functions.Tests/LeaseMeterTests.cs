@@ -1,0 +1,195 @@
+using Aisto.Domain.Ledger;
+using Aisto.Domain.Pricing;
+using Aisto.Infrastructure.Ledger;
+using Aisto.Infrastructure.Storage;
+using Aisto.Orchestrations.Leases;
+using Aisto.Orchestrations.Ledger;
+using CsCheck;
+using Microsoft.Extensions.Options;
+
+namespace Aisto.Functions.Tests;
+
+/// <summary>
+/// Metering a lease into the real ledger table (storage emulator) when a turn of the lifecycle runs more than once:
+/// after a crash between sending a turn's messages and saving its history, the turn runs again with another clock,
+/// so the meter activity runs twice for the same interval and each try stops at another instant. The ledger must
+/// still hold one unbroken chain per run, and the lease's total must be what the chain adds up to.
+/// </summary>
+[Collection(StandaloneCollection.Name)]
+public sealed class LeaseMeterTests : IAsyncLifetime
+{
+    private const decimal Price = 2.99m;
+    private static readonly DateTimeOffset Origin = new(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+
+    private TableLedgerStore ledger = null!;
+
+    public async Task InitializeAsync()
+    {
+        await StorageEmulator.EnsureAsync();
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
+        ledger = new TableLedgerStore(new AistoTables(Options.Create(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", TablePrefix = prefix })));
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task Appending_an_id_that_exists_returns_what_the_ledger_holds()
+    {
+        var first = Entry("lse_append", Origin, Origin.AddSeconds(3));
+        var second = Entry("lse_append", Origin, Origin.AddSeconds(5));
+
+        var stored = await ledger.AppendAsync(first);
+        var again = await ledger.AppendAsync(second);
+
+        Assert.Equal(new LedgerAppend(first, Added: true), stored);
+        Assert.Equal(new LedgerAppend(first, Added: false), again);
+    }
+
+    [Fact]
+    public async Task A_second_try_that_ends_later_follows_the_first_and_bills_only_the_rest()
+    {
+        var meter = Meter(TimeSpan.FromDays(1));
+        var from = Origin.AddMilliseconds(250);
+
+        var first = await meter.ChargeAsync(Input("lse_later", from, from.AddSeconds(3.6)), CancellationToken.None);
+        var second = await meter.ChargeAsync(Input("lse_later", from, from.AddSeconds(5.2)), CancellationToken.None);
+
+        Assert.Equal(from.AddSeconds(3), first.BilledUntil);
+        Assert.Equal(from.AddSeconds(5), second.BilledUntil);
+        Assert.Equal(Metering.Charge(Price, from, from.AddSeconds(5)), second.Charged);
+        Assert.Equal(
+            [(from, from.AddSeconds(3)), (from.AddSeconds(3), from.AddSeconds(5))],
+            (await EntriesAsync("lse_later")).Select(e => (e.PeriodStart, e.PeriodEnd)));
+    }
+
+    [Fact]
+    public async Task A_second_try_that_ends_earlier_takes_the_first_ones_end_and_the_next_interval_follows_on()
+    {
+        var meter = Meter(TimeSpan.FromDays(1));
+        var from = Origin.AddMilliseconds(250);
+        await meter.ChargeAsync(Input("lse_earlier", from, from.AddSeconds(5)), CancellationToken.None);
+
+        // The orchestration took the result of the try that stopped early (its timer fired a second early) ...
+        var accepted = await meter.ChargeAsync(Input("lse_earlier", from, from.AddSeconds(4)), CancellationToken.None);
+        var next = await meter.ChargeAsync(Input("lse_earlier", accepted.BilledUntil, from.AddSeconds(9)), CancellationToken.None);
+
+        // ... and still bills every second once.
+        Assert.Equal(from.AddSeconds(5), accepted.BilledUntil);
+        Assert.Equal(Metering.Charge(Price, from, from.AddSeconds(5)), accepted.Charged);
+        Assert.Equal(from.AddSeconds(9), next.BilledUntil);
+        var entries = await EntriesAsync("lse_earlier");
+        Assert.Equal([(from, from.AddSeconds(5)), (from.AddSeconds(5), from.AddSeconds(9))], entries.Select(e => (e.PeriodStart, e.PeriodEnd)));
+        Assert.Equal(entries.Sum(e => e.AmountUsd), accepted.Charged + next.Charged);
+    }
+
+    [Fact]
+    public async Task A_late_duplicate_of_an_ended_lease_writes_nothing_past_the_chain()
+    {
+        var meter = Meter(TimeSpan.FromDays(1));
+        var from = Origin.AddMilliseconds(250);
+        await meter.ChargeAsync(Input("lse_late", from, from.AddSeconds(2)), CancellationToken.None);
+
+        var late = await meter.ChargeAsync(Input("lse_late", from, from.AddSeconds(6)), _ => Task.FromResult(false), CancellationToken.None);
+
+        Assert.Equal(from.AddSeconds(2), late.BilledUntil);
+        Assert.Single(await EntriesAsync("lse_late"));
+    }
+
+    /// <summary>
+    /// Property: whatever the tries' clocks, which result the orchestration takes and which try comes again, the run's entries
+    /// tile its time with no gap and no overlap (a gap only where an epoch's last fraction of a second is unbilled),
+    /// each bills its whole seconds at the price, and they add up to the total the orchestration kept.
+    /// </summary>
+    [Fact]
+    public async Task Duplicated_turns_with_other_clocks_bill_every_second_once_and_the_total_is_the_ledgers()
+    {
+        var gen =
+            from startMs in Gen.Int[0, 999]
+            from intervalSeconds in Gen.Int[2, 5]
+            from epochSeconds in Gen.Int[3, 11]
+            from turns in Gen.Int[1, 5]
+            from endAfterMs in Gen.Int[0, 6000]
+            from lateTurn in Gen.Int[0, 100]
+            select (startMs, intervalSeconds, epochSeconds, turns, endAfterMs, lateTurn);
+        var tries = Gen.Int[-1500, 500].Array[1, 3];
+        var scenario = from s in gen from clocks in tries.Array[s.turns] from picks in Gen.Int[0, 2].Array[s.turns] select (s, clocks, picks);
+
+        var cases = 0;
+        await scenario.SampleAsync(
+            async c =>
+            {
+                var (s, clocks, picks) = c;
+                var leaseId = $"lse_prop{Interlocked.Increment(ref cases)}_{Guid.NewGuid():N}"[..28];
+                var meter = Meter(TimeSpan.FromSeconds(s.epochSeconds));
+                var activeAt = Origin.AddMilliseconds(s.startMs).AddTicks(1234);
+                var meteredUntil = activeAt;
+                var charged = 0m;
+                var inputs = new List<MeterLeaseInput>();
+
+                // Each turn: the orchestration asks for [meteredUntil, due); every try stops at min(due, its clock).
+                // After one of the turns, a try of some earlier turn is delivered once more (a message held by a
+                // killed worker), while the lease is still active.
+                for (var turn = 0; turn < clocks.Length; turn++)
+                {
+                    var due = meteredUntil.AddSeconds(s.intervalSeconds);
+                    var results = new List<MeterLeaseResult>();
+                    foreach (var lagMs in clocks[turn])
+                    {
+                        var clock = due.AddMilliseconds(lagMs);
+                        var input = Input(leaseId, meteredUntil, due < clock ? due : clock);
+                        inputs.Add(input);
+                        results.Add(await meter.ChargeAsync(input, _ => Task.FromResult(true), CancellationToken.None));
+                    }
+
+                    var taken = results[picks[turn] % results.Count];
+                    (meteredUntil, charged) = (taken.BilledUntil, charged + taken.Charged);
+                    if (turn == s.lateTurn % clocks.Length)
+                    {
+                        await meter.ChargeAsync(inputs[s.lateTurn % inputs.Count], _ => Task.FromResult(true), CancellationToken.None);
+                    }
+                }
+
+                // The end bills the rest; a lease never ends before what was billed.
+                var endedAt = meteredUntil.AddMilliseconds(s.endAfterMs);
+                var end = await meter.ChargeAsync(Input(leaseId, meteredUntil, endedAt), CancellationToken.None);
+                charged += end.Charged;
+                endedAt = end.BilledUntil > endedAt ? end.BilledUntil : endedAt;
+
+                var entries = await EntriesAsync(leaseId);
+                var cursor = activeAt;
+                foreach (var e in entries)
+                {
+                    var gap = e.PeriodStart - cursor;
+                    Assert.True(
+                        gap == TimeSpan.Zero || (gap > TimeSpan.Zero && gap < TimeSpan.FromSeconds(1) && (e.PeriodStart - Origin).Ticks % TimeSpan.FromSeconds(s.epochSeconds).Ticks == 0),
+                        $"{leaseId}: entry {e.PeriodStart:O}..{e.PeriodEnd:O} does not follow {cursor:O}");
+                    Assert.True(Metering.BilledSeconds(e.PeriodStart, e.PeriodEnd) >= 1, $"{leaseId}: entry {e.PeriodStart:O}..{e.PeriodEnd:O} bills no whole second");
+                    Assert.Equal(Metering.Charge(Price, e.PeriodStart, e.PeriodEnd), e.AmountUsd);
+                    cursor = e.PeriodEnd;
+                }
+
+                Assert.True(endedAt >= cursor && endedAt - cursor < TimeSpan.FromSeconds(1), $"{leaseId}: billed to {cursor:O}, ended {endedAt:O}");
+                Assert.Equal(entries.Sum(e => e.AmountUsd), charged);
+            },
+            iter: 120,
+            threads: 1);
+    }
+
+    private LeaseMeter Meter(TimeSpan epochLength) => new(ledger, new EpochCalendar(Origin, epochLength));
+
+    private static MeterLeaseInput Input(string leaseId, DateTimeOffset from, DateTimeOffset to) => new(leaseId, "tenant-a", Price, from, to, 0m);
+
+    private static LedgerEntry Entry(string leaseId, DateTimeOffset from, DateTimeOffset to) =>
+        new(0, $"lease-{leaseId}-{from.ToUnixTimeSeconds()}", LedgerEntryKind.LeaseCharge, "tenant-a", Metering.Charge(Price, from, to), from, to, leaseId);
+
+    private async Task<List<LedgerEntry>> EntriesAsync(string leaseId)
+    {
+        var entries = new List<LedgerEntry>();
+        for (var epoch = 0L; epoch < 100; epoch++)
+        {
+            entries.AddRange((await ledger.ListAsync(epoch)).Where(e => e.Reference == leaseId));
+        }
+
+        return [.. entries.OrderBy(e => e.PeriodStart)];
+    }
+}
