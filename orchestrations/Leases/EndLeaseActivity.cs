@@ -46,10 +46,13 @@ public sealed class EndLeaseActivity(
         IReadOnlyList<string> wake = [];
         if (input.Reservation is { } held)
         {
-            var releasing = await leases.UpdateAsync(input.LeaseId, new LeaseTransition(input.LeaseId, LeaseStatus.Releasing).ApplyTo, cancellationToken);
-            if (releasing.Status.IsTerminal() && releasing.EndedAt is { } recorded)
+            // The first try of this end claims its instant with the Releasing write (ETag-guarded); a second try of
+            // the turn that asked for it, with another clock, ends where the first did.
+            var claim = new LeaseTransition(input.LeaseId, LeaseStatus.Releasing, EndedAt: input.EndedAt);
+            var releasing = await leases.UpdateAsync(
+                input.LeaseId, lease => lease.EndedAt is null ? claim.ApplyTo(lease) : (claim with { EndedAt = null }).ApplyTo(lease), cancellationToken);
+            if (releasing.EndedAt is { } recorded)
             {
-                // This end ran before (the turn that asked for it ran twice, with another clock): end where it ended.
                 input = input with { EndedAt = recorded };
             }
 

@@ -9,6 +9,16 @@ namespace Aisto.Orchestrations.Leases;
 /// cancel events; metered per second into the ledger) → Releasing → Released / Expired / Cancelled / Failed.
 /// Deterministic: time comes from the context, waits are durable timers, every side effect is an activity.
 /// </summary>
+/// <remarks>
+/// No decision depends on the turn's own clock (<c>CurrentUtcDateTime</c>). A turn can run twice: after a crash
+/// between sending its messages and saving its history, the turn runs again at a later time, while the first try's
+/// messages are still delivered — and their replies are matched to the second try's tasks by sequence number only.
+/// A decision taken on the clock (expired or not, deadline passed or not) could then schedule another task under
+/// the same number, and a reply of one activity would be read as another's (found by the lease fault campaign: an
+/// end's result read as a meter's, billing from year 1). So the lifecycle decides on what its history holds: which
+/// timer fired for which instant, and times that activities and events return (<see cref="ReserveCapacityResult.At"/>,
+/// <see cref="PreemptLeaseEvent.SentAt"/>). The clock only sets timers and inputs that activities reconcile.
+/// </remarks>
 public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycleInput, LeaseOutcome>
 {
     /// <summary>Active-phase turns before the history is trimmed with ContinueAsNew.</summary>
@@ -62,9 +72,10 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         TaskOrchestrationContext context, LeaseLifecycleInput input, Task<string> cancel)
     {
         var deadline = (input.QueuedSince ?? input.RequestedAt) + input.Timings.MaxQueueTime;
-        if (input.QueuedSince is { } since && Now(context) < since + input.Timings.QueueRetryInterval)
+        if (input.QueuedSince is { } since)
         {
-            // Just preempted: let the lease the capacity was reclaimed for take it first (it is being woken now).
+            // Just preempted: let the lease the capacity was reclaimed for take it first (it is being woken now). The
+            // timer is set even when its time has passed (it then fires at once), so every try decides the same.
             await Task.WhenAny(context.CreateTimer((since + input.Timings.QueueRetryInterval).UtcDateTime, CancellationToken.None), cancel);
         }
 
@@ -90,7 +101,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
                 context.SendEvent(ahead, LeaseEvents.CapacityFreed, input.LeaseId);
             }
 
-            var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
+            var now = booked.At ?? Now(context);
             if (now >= deadline || cancel.IsCompleted)
             {
                 return (null, false);
@@ -140,7 +151,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
                 new StartLeaseWorkloadInput(reservation.Region, spec, input.Request.Duration, input.ChargedBefore),
                 Retry);
 
-            var readyBy = context.CurrentUtcDateTime + input.Timings.ProvisioningTimeout;
+            // The timeout counts polls, not the turn's clock (see the remarks on the class).
             var maxPolls = (int)Math.Ceiling(input.Timings.ProvisioningTimeout / input.Timings.ReadyPollInterval) + 1;
             for (var poll = 0; ; poll++)
             {
@@ -156,7 +167,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
                         break;
                 }
 
-                if (context.CurrentUtcDateTime >= readyBy || poll == maxPolls)
+                if (poll == maxPolls)
                 {
                     return (LeaseFailureReasons.ProvisioningTimeout, default);
                 }
@@ -180,23 +191,20 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         var extend = context.WaitForExternalEvent<ExtendLeaseEvent>(LeaseEvents.Extend);
         var preempt = context.WaitForExternalEvent<PreemptLeaseEvent>(LeaseEvents.Preempt);
         var endStatus = LeaseStatus.Expired;
+        var expired = false;
         for (var turn = 0; ; turn++)
         {
-            var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
             if (cancel.IsCompleted)
             {
                 endStatus = LeaseStatus.Released;
                 break;
             }
 
-            if (progress.PreemptAt is { } preemptAt && now >= preemptAt)
+            // The lease ends when the timer set for its end fires (even if it fires a moment early), never on a look
+            // at the clock: see the remarks on the class. A past end's timer fires at once.
+            if (expired)
             {
-                endStatus = LeaseStatus.Preempted;
-                break;
-            }
-
-            if (now >= progress.ExpiresAt)
-            {
+                endStatus = progress.PreemptAt is { } preemptAt && progress.ExpiresAt >= preemptAt ? LeaseStatus.Preempted : LeaseStatus.Expired;
                 break;
             }
 
@@ -234,7 +242,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             {
                 // Notice: the lease keeps running until the notice runs out (unless it expires first), then ends.
                 var notice = await preempt;
-                var noticeEnds = now + input.Timings.PreemptionNotice;
+                var noticeEnds = (notice.SentAt ?? Now(context)) + input.Timings.PreemptionNotice;
                 var forThisRun = notice.SentAt is not { } sent || sent >= progress.ActiveAt;
                 if (forThisRun && progress.PreemptAt is null && noticeEnds < progress.ExpiresAt)
                 {
@@ -247,7 +255,11 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
                 continue;
             }
 
-            if (winner == timer && wakeAt < progress.ExpiresAt)
+            if (winner == timer && wakeAt >= progress.ExpiresAt)
+            {
+                expired = true;
+            }
+            else if (winner == timer)
             {
                 // Asks for the interval up to its due time, never up to this turn's clock: a turn can run twice (a crash
                 // after its messages went out, before its history was saved), each time with another clock, and both
@@ -257,9 +269,10 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             }
         }
 
-        // 4. Releasing: stop billing at the end instant (expiry exactly, or now for a release), tear down, free.
+        // 4. Releasing: stop billing at the end instant (expiry exactly, or now for a release, which the end activity
+        //    records once: a second try of this turn, with another clock, ends where the first did), tear down, free.
         var now2 = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
-        var endedAt = now2 < progress.ExpiresAt ? now2 : progress.ExpiresAt;
+        var endedAt = expired || now2 >= progress.ExpiresAt ? progress.ExpiresAt : now2;
         if (endStatus == LeaseStatus.Preempted && input.Request.OnPreemption == PreemptionAction.Requeue)
         {
             // The tenant asked to be re-queued: give the capacity back, keep what was billed, and queue the rest of

@@ -24,6 +24,7 @@ public sealed record LeaseTransition(
             Placement = null,
             ActiveAt = null,
             ExpiresAt = null,
+            EndedAt = null,
             PreemptAt = null,
             ChargedSoFar = ChargedSoFar ?? lease.ChargedSoFar,
         }

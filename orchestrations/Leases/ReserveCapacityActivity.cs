@@ -18,7 +18,7 @@ public sealed record ReserveCapacityInput(string LeaseId, LeaseRequest Request);
 /// <see cref="Wake"/> the queued leases the admission walk lets go first (the caller wakes them).
 /// </summary>
 public sealed record ReserveCapacityResult(
-    ReservedCapacity? Reservation, decimal PricePerHour, IReadOnlyList<string> Preempting, IReadOnlyList<string>? Wake = null)
+    ReservedCapacity? Reservation, decimal PricePerHour, IReadOnlyList<string> Preempting, IReadOnlyList<string>? Wake = null, DateTimeOffset? At = null)
 {
     public static ReserveCapacityResult Nothing { get; } = new(null, 0m, []);
 }
@@ -78,11 +78,12 @@ public sealed class ReserveCapacityActivity(
             {
                 await release.ReleaseAsync(new ReleaseCapacityInput(input.LeaseId, r.Region, r.NodeId), cancellationToken);
                 logger.LogWarning("Lease {LeaseId} is {Status}: a late booking on {Node} was given back", input.LeaseId, status, r.NodeId);
-                return ReserveCapacityResult.Nothing;
+                return ReserveCapacityResult.Nothing with { At = clock.GetUtcNow() };
             }
         }
 
-        return result;
+        // The lifecycle decides on this time (deadline, next retry), not on its own turn's clock: see its remarks.
+        return result with { At = clock.GetUtcNow() };
     }
 
     private async Task<ReserveCapacityResult> BookAsync(ReserveCapacityInput input, AdmissionQueue queue, CancellationToken cancellationToken)
