@@ -38,13 +38,15 @@ public sealed class EnqueueDepinTaskActivity(IDepinStore store) : AistoActivity<
 /// queued because leases borrowed the DePIN pool's guarantee — the reclaim under way for it (the task's orchestration
 /// gives those leases their notice and asks again when they are due to stop).
 /// </summary>
-public sealed record DepinAdmission(DepinPlacement? Placement, IReadOnlyList<string> Admitted, DepinReclaim? Reclaim = null);
+/// <param name="At">When the activity answered: the task's orchestration decides on this time (queue deadline, next try),
+/// not on its turn's own clock (see the remarks on <c>LeaseLifecycleOrchestrator</c>).</param>
+public sealed record DepinAdmission(DepinPlacement? Placement, IReadOnlyList<string> Admitted, DepinReclaim? Reclaim = null, DateTimeOffset? At = null);
 
 /// <summary>
 /// Runs (or joins) a DePIN scheduling cycle and answers where <c>input</c> (a task id; null = just run the cycle)
 /// holds capacity. Idempotent: a task admitted before gets its existing booking back.
 /// </summary>
-public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher dispatcher) : AistoActivity<string?, DepinAdmission>
+public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher dispatcher, TimeProvider clock) : AistoActivity<string?, DepinAdmission>
 {
     /// <summary>Counter (meter <see cref="DepinTaskIntake.MeterName"/>): <c>DepinAdmitted</c> events handed to tries to send.</summary>
     public const string WakesCounter = "aisto.depin.admission.wakes";
@@ -63,7 +65,7 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
     {
         if (input is not null && await IsAdmittedAsync(input, cancellationToken))
         {
-            return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), []);
+            return new DepinAdmission(await dispatcher.FindBookingAsync(input, cancellationToken), [], At: clock.GetUtcNow());
         }
 
         // The cycle finds an admission by another process's cycle that this process's copy of the queue missed (the
@@ -81,7 +83,7 @@ public sealed class AdmitDepinTaskActivity(IDepinStore store, DepinDispatcher di
         var wakes = cycle.TakeWakes();
         Wakes.Add(wakes.Count);
         Shared.Add(cycle.Admitted.Count);
-        return new DepinAdmission(mine, wakes, reclaim);
+        return new DepinAdmission(mine, wakes, reclaim, clock.GetUtcNow());
     }
 
     // This process's copy of the queue: no read for a task queued or admitted here (a task this process just queued

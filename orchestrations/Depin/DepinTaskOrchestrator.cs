@@ -137,7 +137,8 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
                 return (admission.Placement, false);
             }
 
-            var now = new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
+            // Decided on the activity's time, not this turn's clock: a turn that runs twice must decide the same.
+            var now = admission.At ?? new DateTimeOffset(context.CurrentUtcDateTime, TimeSpan.Zero);
             if (now >= deadline)
             {
                 return (null, true);
@@ -205,7 +206,7 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
             await context.CallActivityAsync<WorkloadState>(
                 nameof(ProvisionWorkloadActivity), new ProvisionWorkloadInput(placement.Region, workload), Retry);
 
-            var readyBy = context.CurrentUtcDateTime + input.Timings.ProvisioningTimeout;
+            // The timeout counts polls, not the turn's clock (a turn that runs twice must decide the same).
             var maxPolls = (int)Math.Ceiling(input.Timings.ProvisioningTimeout / input.Timings.ReadyPollInterval) + 1;
             for (var poll = 0; poll < maxPolls; poll++)
             {
@@ -221,11 +222,6 @@ public sealed class DepinTaskOrchestrator : TaskOrchestrator<DepinTaskInput, Dep
                         return $"{DepinFailureReasons.ProvisioningFailed}: the workload disappeared";
                     default:
                         break;
-                }
-
-                if (context.CurrentUtcDateTime >= readyBy)
-                {
-                    return DepinFailureReasons.ProvisioningTimeout;
                 }
 
                 await context.CreateTimer(context.CurrentUtcDateTime + input.Timings.ReadyPollInterval, CancellationToken.None);

@@ -82,7 +82,7 @@ public sealed class DepinReconcileTests(DepinReconcileTests.App fixture) : IClas
         Assert.False((await store.ViewDispatchEntryAsync(spec.TaskId))!.Admitted); // this process's copy still has it queued
 
         // Act: this process's admission try for it.
-        var admission = await new AdmitDepinTaskActivity(store, services.GetRequiredService<DepinDispatcher>()).ExecuteAsync(spec.TaskId, CancellationToken.None);
+        var admission = await new AdmitDepinTaskActivity(store, services.GetRequiredService<DepinDispatcher>(), TimeProvider.System).ExecuteAsync(spec.TaskId, CancellationToken.None);
 
         // Assert: it gets the other cycle's booking; no second booking, no second charge.
         Assert.NotNull(admission.Placement);
