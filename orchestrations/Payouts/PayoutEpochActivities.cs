@@ -95,21 +95,32 @@ public sealed class GetPayoutTokenActivity(ITokenGateway gateway) : AistoActivit
 
 /// <summary>
 /// The epoch's snapshot block: the chain head the first time, then always the stored one, so a retried or restarted
-/// epoch snapshots the same balances and builds the same root.
+/// epoch snapshots the same balances and builds the same root — unless the chain no longer has the stored block (a
+/// development chain that restarted empty): then the epoch takes the new chain's head, since no snapshot of the old
+/// one can be read any more (found by the payout fault campaign: an epoch failed forever on a block the chain never
+/// reached again).
 /// </summary>
-public sealed class PickSnapshotBlockActivity(IPayoutStore store, ITokenGateway gateway, EpochCalendar epochs, TimeProvider clock)
+public sealed class PickSnapshotBlockActivity(
+    IPayoutStore store, ITokenGateway gateway, EpochCalendar epochs, TimeProvider clock, ILogger<PickSnapshotBlockActivity> logger)
     : AistoActivity<long, long>
 {
     public override async Task<long> ExecuteAsync(long input, CancellationToken cancellationToken)
     {
         var record = await store.GetAsync(input, cancellationToken)
             ?? new PayoutEpochRecord(input, PayoutEpochStatus.Running, epochs.StartOf(input), epochs.EndOf(input), clock.GetUtcNow());
+        var block = await gateway.GetBlockNumberAsync(cancellationToken);
         if (record.SnapshotBlock is { } stored)
         {
-            return stored;
+            if (stored <= block)
+            {
+                return stored;
+            }
+
+            logger.LogWarning(
+                "Epoch {Epoch}: its snapshot block {Stored} is past the chain's head {Head} (the chain restarted); snapshotting the head",
+                input, stored, block);
         }
 
-        var block = await gateway.GetBlockNumberAsync(cancellationToken);
         await store.SaveAsync(record with { SnapshotBlock = block, UpdatedAt = clock.GetUtcNow() }, cancellationToken);
         return block;
     }
