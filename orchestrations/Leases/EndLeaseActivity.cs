@@ -38,8 +38,12 @@ public sealed class EndLeaseActivity(
     CapacityRelease release,
     IncubationGrants grants,
     LeaseAdmission admission,
+    TimeProvider clock,
     ILogger<EndLeaseActivity> logger) : AistoActivity<EndLeaseInput, EndLeaseResult>
 {
+    /// <summary>The longest this activity waits for the lease's end instant (a durable timer fires at most ~1 s early).</summary>
+    private static readonly TimeSpan MaxEarly = TimeSpan.FromSeconds(10);
+
     public override async Task<EndLeaseResult> ExecuteAsync(EndLeaseInput input, CancellationToken cancellationToken)
     {
         var charged = input.ChargedBefore;
@@ -54,6 +58,14 @@ public sealed class EndLeaseActivity(
             if (releasing.EndedAt is { } recorded)
             {
                 input = input with { EndedAt = recorded };
+            }
+
+            // The lifecycle ends a lease when the timer set for its end fires, which on the Azure Storage backend can be
+            // a moment early: the GPUs are not given back (nor the workload stopped) before the instant the lease ends.
+            var early = input.EndedAt - clock.GetUtcNow();
+            if (early > TimeSpan.Zero)
+            {
+                await Task.Delay(early < MaxEarly ? early : MaxEarly, clock, cancellationToken);
             }
 
             // A lease never ends before the instant it was already billed to: the meter may have billed a moment past
