@@ -114,7 +114,7 @@ public sealed class LeaseMeter(ILedgerStore ledger, EpochCalendar epochs)
             cursor = stored.PeriodEnd;
         }
 
-        return new MeterLeaseResult(total, cursor > input.From ? cursor : input.From);
+        return new MeterLeaseResult(total, cursor);
     }
 
     /// <summary>Bills [From, To) with nothing to ask before following the chain beyond a duplicate.</summary>
