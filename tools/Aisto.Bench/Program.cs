@@ -11,7 +11,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Aisto.Bench lifecycles [--engine memory|azure] [--count N] [--warmup N]");
+    Console.Error.WriteLine("usage: Aisto.Bench lifecycles [--engine memory|azure] [--count N [--clients K] | --rate R --seconds T] [--warmup N]");
     Console.Error.WriteLine("       Aisto.Bench depin-intake [--engine azure|memory] [--count N] [--senders N] [--prefill [--warmup N]]");
     Console.Error.WriteLine("       Aisto.Bench engine-floor [--worker sidecar|core] [--count N] [--warmup N]");
     Console.Error.WriteLine("       Aisto.Bench storage-floor [--entities N] [--concurrency N]");
