@@ -33,6 +33,14 @@ public sealed record ReserveCapacityResult(
 /// otherwise it stays queued and the leases admitted ahead of it are named to be woken. Idempotent: a lease that
 /// already holds capacity gets the same booking back, and asking again while a reclaim is under way names the same
 /// victims.
+/// <para>
+/// The first try places on this process's copy of the nodes (<see cref="IInventoryStore.ViewNodesAsync"/>), not on a
+/// fresh read of every node: the chosen node's ETag confirms it, and any "no" (no room, not admitted yet, already
+/// held) is asked again on a fresh read. What the copy can get wrong is bounded by its age (one second): across
+/// processes, a pool's share may be judged on others' bookings of the last second (a fresh read has the same race,
+/// only shorter, and an owed pool reclaims). The fresh read was one storage request of ~15 per lease lifecycle, and
+/// the most expensive one (every node with its bookings).
+/// </para>
 /// </summary>
 public sealed class ReserveCapacityActivity(
     IInventoryStore inventory,
@@ -92,11 +100,23 @@ public sealed class ReserveCapacityActivity(
         var owner = RegionPools.PoolOf(request.Pool);
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            // 1. Read every node with its version: one consistent picture to place against.
-            var nodes = await inventory.ListNodesAsync(cancellationToken);
+            // 1. Every node with its version: first this process's copy (its own writes applied at once, others' at
+            //    most QueueViewMaxAge old), after a lost race or a "no" the table itself. So a booking costs one
+            //    write when the copy is right, and only the ETag-confirmed write or a fresh read decides: a stale
+            //    copy fails the write (step 5), and "no room" is never said from the copy (it reads again).
+            var fromCopy = attempt == 1;
+            var nodes = fromCopy ? await inventory.ViewNodesAsync(cancellationToken) : await inventory.ListNodesAsync(cancellationToken);
 
             // 2. Already booked (a retry after a crash)? Hand back the same booking.
+            //    The copy misses a booking only if another process made it in the last seconds, and a message
+            //    of a crashed process is delivered again minutes later (the queue's visibility timeout): by then
+            //    any copy has been read again. A booking the copy shows is confirmed on the table.
             var held = nodes.FirstOrDefault(n => n.Node.Allocations.ContainsKey(input.LeaseId));
+            if (held is not null && fromCopy)
+            {
+                continue;
+            }
+
             if (held is not null)
             {
                 return ToResult(held.Node, held.Node.Allocations[input.LeaseId], input.Request, nodes);
@@ -109,6 +129,11 @@ public sealed class ReserveCapacityActivity(
                 && !RegionPools.Of(decision.Region, nodes.Select(n => n.Node), quotas).Admits(owner, input.Request.Class, request.Resources.Gpu.TotalMilli))
             {
                 decision = null;
+            }
+
+            if (decision is null && fromCopy)
+            {
+                continue;
             }
 
             if (decision is null)
@@ -128,6 +153,11 @@ public sealed class ReserveCapacityActivity(
                 var walk = admission.Run(nodes, queue, input.LeaseId, input.Request);
                 if (walk.AdmissionOf(input.LeaseId) is not { } admitted)
                 {
+                    if (fromCopy)
+                    {
+                        continue;
+                    }
+
                     logger.LogInformation(
                         "Lease {LeaseId} waits: the admission walk puts it at {Position} of {Queued}",
                         input.LeaseId, walk.PositionOf(input.LeaseId), queue.Queued.Count);
@@ -151,7 +181,12 @@ public sealed class ReserveCapacityActivity(
                 return ToResult(booked.Node, booked.Allocation, input.Request, nodes);
             }
 
-            // 5. Someone else booked that node first: read again and place again.
+            // 5. Someone else booked that node first (or the copy was stale): read again and place again.
+            if (fromCopy)
+            {
+                continue;
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * Math.Min(attempt, 10))), cancellationToken);
         }
 

@@ -28,7 +28,7 @@ public interface IInventoryStore
     /// <summary>
     /// Every node as this process read it at most <see cref="Leases.LeaseOptions.QueueViewMaxAge"/> ago, with this
     /// process's own writes applied: for what a request shows (queue positions, wait estimates), and as a first guess
-    /// for an ETag-guarded write that changes no decision (a stale version only fails its ETag); never to decide from.
+    /// for an ETag-guarded write (a stale version only fails its ETag; a booking says "no" only on a fresh read).
     /// </summary>
     Task<IReadOnlyList<NodeVersion>> ViewNodesAsync(CancellationToken cancellationToken = default);
 
