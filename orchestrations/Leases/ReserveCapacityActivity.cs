@@ -35,11 +35,12 @@ public sealed record ReserveCapacityResult(
 /// victims.
 /// <para>
 /// The first try places on this process's copy of the nodes (<see cref="IInventoryStore.ViewNodesAsync"/>), not on a
-/// fresh read of every node: the chosen node's ETag confirms it, and any "no" (no room, not admitted yet, already
-/// held) is asked again on a fresh read. What the copy can get wrong is bounded by its age (one second): across
-/// processes, a pool's share may be judged on others' bookings of the last second (a fresh read has the same race,
-/// only shorter, and an owed pool reclaims). The fresh read was one storage request of ~15 per lease lifecycle, and
-/// the most expensive one (every node with its bookings).
+/// fresh read of every node: the chosen node's ETag confirms it, and "no room" or "already held" is asked again on a
+/// fresh read; "wait, others go first" is not (a release wakes the leases it lets in). What the copy can get wrong is
+/// bounded by its age (one second) and concerns other processes only (this process's writes are in it at once):
+/// a pool's share may be judged on others' bookings of the last second (a fresh read has the same race, only
+/// shorter, and an owed pool reclaims). The fresh read was one storage request of ~15 per lease lifecycle, and the
+/// most expensive one (every node with its bookings).
 /// </para>
 /// </summary>
 public sealed class ReserveCapacityActivity(
@@ -103,7 +104,9 @@ public sealed class ReserveCapacityActivity(
             // 1. Every node with its version: first this process's copy (its own writes applied at once, others' at
             //    most QueueViewMaxAge old), after a lost race or a "no" the table itself. So a booking costs one
             //    write when the copy is right, and only the ETag-confirmed write or a fresh read decides: a stale
-            //    copy fails the write (step 5), and "no room" is never said from the copy (it reads again).
+            //    copy fails the write (step 5), and "no room" is never said from the copy (it reads again: a reclaim
+            //    may follow). "Wait, others go first" is (step 3b): a copy that missed GPUs another process freed
+            //    only delays the lease until that process's release wakes the leases its walk admits.
             var fromCopy = attempt == 1;
             var nodes = fromCopy ? await inventory.ViewNodesAsync(cancellationToken) : await inventory.ListNodesAsync(cancellationToken);
 
@@ -153,11 +156,6 @@ public sealed class ReserveCapacityActivity(
                 var walk = admission.Run(nodes, queue, input.LeaseId, input.Request);
                 if (walk.AdmissionOf(input.LeaseId) is not { } admitted)
                 {
-                    if (fromCopy)
-                    {
-                        continue;
-                    }
-
                     logger.LogInformation(
                         "Lease {LeaseId} waits: the admission walk puts it at {Position} of {Queued}",
                         input.LeaseId, walk.PositionOf(input.LeaseId), queue.Queued.Count);
