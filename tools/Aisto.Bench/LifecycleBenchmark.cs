@@ -78,12 +78,10 @@ public static class LifecycleBenchmark
         using var requests = new StorageRequestCounter(prefix) { Counting = true };
         var appCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var storageCpu = emulator.CpuTime;
-        var clock = Stopwatch.StartNew();
         var started = DateTimeOffset.UtcNow;
         var outcomes = clients is { } k2
             ? await RunClosedLoopAsync(commands, durable, count, k2)
             : await RunBatchAsync(commands, durable, count, "run", rate);
-        clock.Stop();
         requests.Counting = false;
         appCpu = Process.GetCurrentProcess().TotalProcessorTime - appCpu;
         storageCpu = emulator.CpuTime - storageCpu;
