@@ -75,17 +75,15 @@ public sealed class EndLeaseActivity(
                 input = input with { EndedAt = input.MeterFrom };
             }
 
-            if (input.EndedAt > input.MeterFrom)
+            // Billed even when nothing is left to bill, so the total counts whatever a duplicate meter billed on.
+            var billed = await meter.ChargeToEndAsync(
+                new MeterLeaseInput(input.LeaseId, input.TenantId, input.PricePerHour, input.MeterFrom, input.EndedAt, input.ChargedBefore),
+                cancellationToken);
+            charged += billed.Charged;
+            if (billed.BilledUntil > input.EndedAt)
             {
-                var billed = await meter.ChargeAsync(
-                    new MeterLeaseInput(input.LeaseId, input.TenantId, input.PricePerHour, input.MeterFrom, input.EndedAt, input.ChargedBefore),
-                    cancellationToken);
-                charged += billed.Charged;
-                if (billed.BilledUntil > input.EndedAt)
-                {
-                    // A duplicate meter billed past this end before the end was recorded: the lease ran until then.
-                    input = input with { EndedAt = billed.BilledUntil };
-                }
+                // A duplicate meter billed past this end before the end was recorded: the lease ran until then.
+                input = input with { EndedAt = billed.BilledUntil };
             }
 
             await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);

@@ -58,23 +58,49 @@ public sealed class MeterLeaseActivity(LeaseMeter meter, ILeaseStore leases, Tim
 /// </remarks>
 public sealed class LeaseMeter(ILedgerStore ledger, EpochCalendar epochs)
 {
-    public async Task<MeterLeaseResult> ChargeAsync(
-        MeterLeaseInput input, Func<CancellationToken, Task<bool>>? mayExtend, CancellationToken cancellationToken)
+    /// <summary>
+    /// Bills one metered interval [From, To) of an active lease. Past a duplicate's entries the chain is extended only
+    /// while <paramref name="mayExtend"/> says the lease may still be billed.
+    /// </summary>
+    public Task<MeterLeaseResult> ChargeAsync(
+        MeterLeaseInput input, Func<CancellationToken, Task<bool>> mayExtend, CancellationToken cancellationToken) =>
+        ChargeAsync(input, mayExtend, toChainEnd: false, cancellationToken);
+
+    /// <summary>
+    /// The last bill of a run: bills [From, To) and then follows the chain to its end, so the result counts every entry
+    /// of the run. A duplicate of an earlier turn, with a later clock, may have billed past both the result the lifecycle
+    /// took and the end it asks for; the lease then ran until the chain's end (<see cref="EndLeaseActivity"/> records it).
+    /// </summary>
+    public Task<MeterLeaseResult> ChargeToEndAsync(MeterLeaseInput input, CancellationToken cancellationToken) =>
+        ChargeAsync(input, mayExtend: null, toChainEnd: true, cancellationToken);
+
+    private async Task<MeterLeaseResult> ChargeAsync(
+        MeterLeaseInput input, Func<CancellationToken, Task<bool>>? mayExtend, bool toChainEnd, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var total = 0m;
         var cursor = input.From;
         var followed = false;
-        while (cursor < input.To)
+        while (cursor < input.To || toChainEnd)
         {
             var epoch = epochs.EpochOf(cursor);
             var epochEnd = epochs.EndOf(epoch);
-            var end = epochEnd < input.To ? epochEnd : cursor.AddSeconds(Metering.BilledSeconds(cursor, input.To));
-            var id = $"lease-{input.LeaseId}-{cursor.ToUnixTimeSeconds()}";
+            var end = cursor >= input.To ? cursor
+                : epochEnd < input.To ? epochEnd
+                : cursor.AddSeconds(Metering.BilledSeconds(cursor, input.To));
+            var id = EntryId(input.LeaseId, cursor);
             if (end <= cursor)
             {
-                // Under a second left: billed with the next interval, unless another try already billed on from here.
-                if (await ledger.FindAsync(epoch, id, cancellationToken) is not { } ahead)
+                // Under a second (or, for the last bill, nothing) left: billed with the next interval, unless another try
+                // already billed on from here. The last bill also looks past an epoch's unbilled last fraction of a
+                // second, where a try that went on started its next entry.
+                var ahead = await ledger.FindAsync(epoch, id, cancellationToken);
+                if (ahead is null && toChainEnd && Metering.BilledSeconds(cursor, epochEnd) == 0)
+                {
+                    ahead = await ledger.FindAsync(epoch + 1, EntryId(input.LeaseId, epochEnd), cancellationToken);
+                }
+
+                if (ahead is null)
                 {
                     break;
                 }
@@ -117,7 +143,5 @@ public sealed class LeaseMeter(ILedgerStore ledger, EpochCalendar epochs)
         return new MeterLeaseResult(total, cursor);
     }
 
-    /// <summary>Bills [From, To) with nothing to ask before following the chain beyond a duplicate.</summary>
-    public Task<MeterLeaseResult> ChargeAsync(MeterLeaseInput input, CancellationToken cancellationToken) =>
-        ChargeAsync(input, null, cancellationToken);
+    private static string EntryId(string leaseId, DateTimeOffset start) => $"lease-{leaseId}-{start.ToUnixTimeSeconds()}";
 }

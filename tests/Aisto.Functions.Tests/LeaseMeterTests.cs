@@ -51,8 +51,8 @@ public sealed class LeaseMeterTests : IAsyncLifetime
         var meter = Meter(TimeSpan.FromDays(1));
         var from = Origin.AddMilliseconds(250);
 
-        var first = await meter.ChargeAsync(Input("lse_later", from, from.AddSeconds(3.6)), CancellationToken.None);
-        var second = await meter.ChargeAsync(Input("lse_later", from, from.AddSeconds(5.2)), CancellationToken.None);
+        var first = await meter.ChargeAsync(Input("lse_later", from, from.AddSeconds(3.6)), StillActive, CancellationToken.None);
+        var second = await meter.ChargeAsync(Input("lse_later", from, from.AddSeconds(5.2)), StillActive, CancellationToken.None);
 
         Assert.Equal(from.AddSeconds(3), first.BilledUntil);
         Assert.Equal(from.AddSeconds(5), second.BilledUntil);
@@ -67,11 +67,11 @@ public sealed class LeaseMeterTests : IAsyncLifetime
     {
         var meter = Meter(TimeSpan.FromDays(1));
         var from = Origin.AddMilliseconds(250);
-        await meter.ChargeAsync(Input("lse_earlier", from, from.AddSeconds(5)), CancellationToken.None);
+        await meter.ChargeAsync(Input("lse_earlier", from, from.AddSeconds(5)), StillActive, CancellationToken.None);
 
         // The orchestration took the result of the try that stopped early (its timer fired a second early) ...
-        var accepted = await meter.ChargeAsync(Input("lse_earlier", from, from.AddSeconds(4)), CancellationToken.None);
-        var next = await meter.ChargeAsync(Input("lse_earlier", accepted.BilledUntil, from.AddSeconds(9)), CancellationToken.None);
+        var accepted = await meter.ChargeAsync(Input("lse_earlier", from, from.AddSeconds(4)), StillActive, CancellationToken.None);
+        var next = await meter.ChargeAsync(Input("lse_earlier", accepted.BilledUntil, from.AddSeconds(9)), StillActive, CancellationToken.None);
 
         // ... and still bills every second once.
         Assert.Equal(from.AddSeconds(5), accepted.BilledUntil);
@@ -87,12 +87,51 @@ public sealed class LeaseMeterTests : IAsyncLifetime
     {
         var meter = Meter(TimeSpan.FromDays(1));
         var from = Origin.AddMilliseconds(250);
-        await meter.ChargeAsync(Input("lse_late", from, from.AddSeconds(2)), CancellationToken.None);
+        await meter.ChargeToEndAsync(Input("lse_late", from, from.AddSeconds(2)), CancellationToken.None);
 
         var late = await meter.ChargeAsync(Input("lse_late", from, from.AddSeconds(6)), _ => Task.FromResult(false), CancellationToken.None);
 
         Assert.Equal(from.AddSeconds(2), late.BilledUntil);
         Assert.Single(await EntriesAsync("lse_late"));
+    }
+
+    [Fact]
+    public async Task The_last_bill_counts_what_a_duplicate_billed_past_the_taken_result_and_the_end()
+    {
+        // Found by the property below (seed diHyuVpAezJ4): the lifecycle took a try that stopped at 2 s, two duplicates
+        // of the same turn with later clocks billed on to 3 s and then 4 s, and the lease ended 0.2 s after the taken try.
+        var meter = Meter(TimeSpan.FromDays(1));
+        var from = Origin.AddMilliseconds(250);
+        var taken = await meter.ChargeAsync(Input("lse_tail", from, from.AddSeconds(2)), StillActive, CancellationToken.None);
+        await meter.ChargeAsync(Input("lse_tail", from, from.AddSeconds(3)), StillActive, CancellationToken.None);
+        await meter.ChargeAsync(Input("lse_tail", from, from.AddSeconds(4)), StillActive, CancellationToken.None);
+
+        var end = await meter.ChargeToEndAsync(Input("lse_tail", taken.BilledUntil, taken.BilledUntil.AddMilliseconds(200)), CancellationToken.None);
+
+        Assert.Equal(from.AddSeconds(4), end.BilledUntil);
+        var entries = await EntriesAsync("lse_tail");
+        Assert.Equal(
+            [(from, from.AddSeconds(2)), (from.AddSeconds(2), from.AddSeconds(3)), (from.AddSeconds(3), from.AddSeconds(4))],
+            entries.Select(e => (e.PeriodStart, e.PeriodEnd)));
+        Assert.Equal(entries.Sum(e => e.AmountUsd), taken.Charged + end.Charged);
+    }
+
+    [Fact]
+    public async Task The_last_bill_looks_past_an_epochs_unbilled_fraction_for_a_duplicates_entries()
+    {
+        // Epochs of 6 s: a try from 3.5 s to 8.5 s bills 3.5..5.5, skips the epoch's last half second and bills 6..8.
+        var meter = Meter(TimeSpan.FromSeconds(6));
+        var from = Origin.AddMilliseconds(3500);
+        var taken = await meter.ChargeAsync(Input("lse_fraction", from, from.AddSeconds(2)), StillActive, CancellationToken.None);
+        await meter.ChargeAsync(Input("lse_fraction", from, from.AddSeconds(5)), StillActive, CancellationToken.None);
+
+        var end = await meter.ChargeToEndAsync(Input("lse_fraction", taken.BilledUntil, taken.BilledUntil.AddMilliseconds(200)), CancellationToken.None);
+
+        Assert.Equal(Origin.AddSeconds(8), end.BilledUntil);
+        Assert.Equal(
+            [(from, from.AddSeconds(2)), (Origin.AddSeconds(6), Origin.AddSeconds(8))],
+            (await EntriesAsync("lse_fraction")).Select(e => (e.PeriodStart, e.PeriodEnd)));
+        Assert.Equal(Metering.Charge(Price, Origin.AddSeconds(6), Origin.AddSeconds(8)), end.Charged);
     }
 
     /// <summary>
@@ -138,20 +177,20 @@ public sealed class LeaseMeterTests : IAsyncLifetime
                         var clock = due.AddMilliseconds(lagMs);
                         var input = Input(leaseId, meteredUntil, due < clock ? due : clock);
                         inputs.Add(input);
-                        results.Add(await meter.ChargeAsync(input, _ => Task.FromResult(true), CancellationToken.None));
+                        results.Add(await meter.ChargeAsync(input, StillActive, CancellationToken.None));
                     }
 
                     var taken = results[picks[turn] % results.Count];
                     (meteredUntil, charged) = (taken.BilledUntil, charged + taken.Charged);
                     if (turn == s.lateTurn % clocks.Length)
                     {
-                        await meter.ChargeAsync(inputs[s.lateTurn % inputs.Count], _ => Task.FromResult(true), CancellationToken.None);
+                        await meter.ChargeAsync(inputs[s.lateTurn % inputs.Count], StillActive, CancellationToken.None);
                     }
                 }
 
                 // The end bills the rest; a lease never ends before what was billed.
                 var endedAt = meteredUntil.AddMilliseconds(s.endAfterMs);
-                var end = await meter.ChargeAsync(Input(leaseId, meteredUntil, endedAt), CancellationToken.None);
+                var end = await meter.ChargeToEndAsync(Input(leaseId, meteredUntil, endedAt), CancellationToken.None);
                 charged += end.Charged;
                 endedAt = end.BilledUntil > endedAt ? end.BilledUntil : endedAt;
 
@@ -178,6 +217,9 @@ public sealed class LeaseMeterTests : IAsyncLifetime
             iter: 120,
             threads: 1);
     }
+
+    /// <summary>A lease that is still active: a turn may bill on past a duplicate's entries.</summary>
+    private static Task<bool> StillActive(CancellationToken cancellationToken) => Task.FromResult(true);
 
     private LeaseMeter Meter(TimeSpan epochLength) => new(ledger, new EpochCalendar(Origin, epochLength));
 

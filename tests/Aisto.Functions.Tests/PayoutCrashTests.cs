@@ -45,7 +45,7 @@ public sealed class PayoutCrashTests(TestChain testChain)
         var epoch = calendar.EpochOf(DateTimeOffset.UtcNow) - 1;
         var ledger = new TableLedgerStore(new AistoTables(Options.Create(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", TablePrefix = prefix })));
         var from = calendar.StartOf(epoch) + TimeSpan.FromHours(1);
-        var revenue = (await new LeaseMeter(ledger, calendar).ChargeAsync(
+        var revenue = (await new LeaseMeter(ledger, calendar).ChargeToEndAsync(
             new MeterLeaseInput("lse_crashtest", "tenant-a", 2.99m, from, from + TimeSpan.FromHours(2), 0m), CancellationToken.None)).Charged;
         var payoutBefore = await chain.PayoutBalanceAsync(chain.Connection.Contracts.Distributor);
 

@@ -31,7 +31,7 @@ public sealed class PayoutTimerTests(TestChain testChain)
             TimeSpan.FromDays(1));
         var prefix = "t" + Guid.NewGuid().ToString("N")[..10];
         var ledger = new TableLedgerStore(new AistoTables(Options.Create(new StorageOptions { ConnectionString = "UseDevelopmentStorage=true", TablePrefix = prefix })));
-        var revenue = (await new LeaseMeter(ledger, calendar).ChargeAsync(
+        var revenue = (await new LeaseMeter(ledger, calendar).ChargeToEndAsync(
             new MeterLeaseInput("lse_timertest", "tenant-a", 2.99m, calendar.StartOf(0), calendar.StartOf(0) + TimeSpan.FromHours(1), 0m), CancellationToken.None)).Charged;
         var settings = new Dictionary<string, string?>(chain.Settings)
         {

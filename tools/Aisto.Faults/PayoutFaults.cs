@@ -49,7 +49,7 @@ public static class PayoutFaults
             foreach (var epoch in epochs)
             {
                 var from = Ledger.Epochs.StartOf(epoch) + TimeSpan.FromHours(1);
-                await new LeaseMeter(ledger, Ledger.Epochs).ChargeAsync(
+                await new LeaseMeter(ledger, Ledger.Epochs).ChargeToEndAsync(
                     new MeterLeaseInput($"lse_faults{epoch}", "tenant-a", 2.99m, from, from + TimeSpan.FromHours(2), 0m), CancellationToken.None);
             }
 
