@@ -10,6 +10,8 @@ namespace Aisto.Orchestrations.Leases;
 /// Input of <see cref="EndLeaseActivity"/>: how the lease ends and, when it held capacity, what to give back and
 /// what is still to bill ([<paramref name="MeterFrom"/>, <paramref name="EndedAt"/>) at <paramref name="PricePerHour"/>).
 /// </summary>
+/// <param name="Metered">Whether the run asked the meter for an interval (a try of it may have billed past
+/// <paramref name="MeterFrom"/>); true when absent, for inputs recorded before this field existed.</param>
 public sealed record EndLeaseInput(
     string LeaseId,
     string TenantId,
@@ -19,7 +21,8 @@ public sealed record EndLeaseInput(
     ReservedCapacity? Reservation,
     decimal PricePerHour,
     DateTimeOffset MeterFrom,
-    decimal ChargedBefore);
+    decimal ChargedBefore,
+    bool Metered = true);
 
 /// <summary>What ending the lease billed in total, and the queued leases to wake for the capacity it freed.</summary>
 public sealed record EndLeaseResult(decimal Charged, IReadOnlyList<string> Wake);
@@ -75,15 +78,19 @@ public sealed class EndLeaseActivity(
                 input = input with { EndedAt = input.MeterFrom };
             }
 
-            // Billed even when nothing is left to bill, so the total counts whatever a duplicate meter billed on.
-            var billed = await meter.ChargeToEndAsync(
-                new MeterLeaseInput(input.LeaseId, input.TenantId, input.PricePerHour, input.MeterFrom, input.EndedAt, input.ChargedBefore),
-                cancellationToken);
-            charged += billed.Charged;
-            if (billed.BilledUntil > input.EndedAt)
+            // Once the run was metered, billed even when nothing is left to bill: the total counts whatever a try of a
+            // meter billed past the result the lifecycle took. Never metered, no entry can lie past MeterFrom.
+            if (input.EndedAt > input.MeterFrom || input.Metered)
             {
-                // A duplicate meter billed past this end before the end was recorded: the lease ran until then.
-                input = input with { EndedAt = billed.BilledUntil };
+                var billed = await meter.ChargeToEndAsync(
+                    new MeterLeaseInput(input.LeaseId, input.TenantId, input.PricePerHour, input.MeterFrom, input.EndedAt, input.ChargedBefore),
+                    cancellationToken);
+                charged += billed.Charged;
+                if (billed.BilledUntil > input.EndedAt)
+                {
+                    // A duplicate meter billed past this end before the end was recorded: the lease ran until then.
+                    input = input with { EndedAt = billed.BilledUntil };
+                }
             }
 
             await regions.Get(held.Region).TeardownAsync(input.LeaseId, cancellationToken);

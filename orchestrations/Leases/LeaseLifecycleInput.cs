@@ -49,6 +49,9 @@ public sealed record LeaseTimings(
 }
 
 /// <summary>How far an active lease has got, carried across ContinueAsNew.</summary>
+/// <param name="Metered">Whether this run asked the meter for an interval yet (then a try of it may have billed past
+/// <paramref name="MeteredUntil"/>, and the end follows the ledger's chain). True when absent, which is the safe reading
+/// of a progress recorded before this field existed.</param>
 public sealed record LeaseProgress(
     ReservedCapacity Reservation,
     decimal PricePerHour,
@@ -56,7 +59,8 @@ public sealed record LeaseProgress(
     DateTimeOffset ExpiresAt,
     DateTimeOffset MeteredUntil,
     decimal Charged,
-    DateTimeOffset? PreemptAt = null);
+    DateTimeOffset? PreemptAt = null,
+    bool Metered = true);
 
 /// <summary>The capacity a lease holds on one node.</summary>
 public sealed record ReservedCapacity(string Region, string NodeId, string GpuModel, IReadOnlyList<int> GpuIndices, int MilliPerGpu);

@@ -60,7 +60,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
 
         // 3. Active.
         var progress = new LeaseProgress(
-            reservation, booked.PricePerHour, activeAt, activeAt + input.Request.Duration, activeAt, input.ChargedBefore);
+            reservation, booked.PricePerHour, activeAt, activeAt + input.Request.Duration, activeAt, input.ChargedBefore, Metered: false);
         return await RunActiveAsync(context, input, progress, cancel);
     }
 
@@ -278,7 +278,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             // The tenant asked to be re-queued: give the capacity back, keep what was billed, and queue the rest of
             // the requested time as a fresh lifecycle of the same lease (it keeps its place: its request time).
             var billed = await EndAsync(
-                context, input, LeaseStatus.Queued, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt);
+                context, input, LeaseStatus.Queued, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt, progress.Metered);
             var left = input.Request.Duration - (endedAt - progress.ActiveAt);
             context.ContinueAsNew(
                 input with
@@ -293,7 +293,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         }
 
         var charged = await EndAsync(
-            context, input, endStatus, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt);
+            context, input, endStatus, null, progress.Reservation, progress.PricePerHour, progress.MeteredUntil, progress.Charged, endedAt, progress.Metered);
         return new LeaseOutcome(endStatus, null, charged);
     }
 
@@ -309,7 +309,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
             nameof(MeterLeaseActivity),
             new MeterLeaseInput(input.LeaseId, input.TenantId, progress.PricePerHour, progress.MeteredUntil, until, progress.Charged),
             Retry);
-        return progress with { MeteredUntil = billed.BilledUntil, Charged = progress.Charged + billed.Charged };
+        return progress with { MeteredUntil = billed.BilledUntil, Charged = progress.Charged + billed.Charged, Metered = true };
     }
 
     private static Task<bool> RecordAsync(TaskOrchestrationContext context, LeaseTransition transition) =>
@@ -321,11 +321,12 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
     /// </summary>
     private static async Task<decimal> EndAsync(
         TaskOrchestrationContext context, LeaseLifecycleInput input, LeaseStatus status, string? reason,
-        ReservedCapacity? reservation, decimal pricePerHour, DateTimeOffset meterFrom, decimal chargedBefore, DateTimeOffset? endedAt = null)
+        ReservedCapacity? reservation, decimal pricePerHour, DateTimeOffset meterFrom, decimal chargedBefore, DateTimeOffset? endedAt = null,
+        bool metered = false)
     {
         var end = new EndLeaseInput(
             input.LeaseId, input.TenantId, status, endedAt ?? Now(context), reason,
-            reservation, pricePerHour, meterFrom, chargedBefore);
+            reservation, pricePerHour, meterFrom, chargedBefore, metered);
         var ended = await context.CallActivityAsync<EndLeaseResult>(nameof(EndLeaseActivity), end, Retry);
         foreach (var leaseId in ended.Wake)
         {
