@@ -24,13 +24,6 @@ public interface ILeaseStore
     /// <summary>Queued leases across tenants, oldest first (queue positions, waking queued leases).</summary>
     Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Active leases across tenants, with when each expects to end: the running work of wait estimates (a lease
-    /// still Provisioning is not listed; its booking in the inventory carries its expected end). Read from a small
-    /// index, never a scan of all leases.
-    /// </summary>
-    Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default);
-
     /// <summary>Marks a queued lease as waiting for capacity (its first booking attempt found none).</summary>
     Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default);
 
@@ -54,9 +47,6 @@ public sealed record QueuedLease(
     int GpuMilli = 1000,
     double DurationHours = 1,
     LeaseRequest? Request = null);
-
-/// <summary>An Active lease, holding capacity until <paramref name="ExpiresAt"/>.</summary>
-public sealed record RunningLease(string LeaseId, string TenantId, LeaseStatus Status, DateTimeOffset? ExpiresAt, double DurationHours);
 
 /// <summary>One page of a tenant's leases.</summary>
 public sealed record LeasePage(IReadOnlyList<LeaseRecord> Items, string? ContinuationToken);

@@ -5,9 +5,8 @@ using Aisto.Orchestrations.Regions;
 
 namespace Aisto.Orchestrations.Leases;
 
-/// <summary>The lease queue as the admission walk needs it: every queued lease and who holds what now.</summary>
-/// <param name="TenantOf">Tenant of each lease holding capacity (from the running index), for fair share.</param>
-public sealed record AdmissionQueue(IReadOnlyList<QueuedLease> Queued, IReadOnlyDictionary<string, string> TenantOf)
+/// <summary>The lease queue as the admission walk needs it (who holds what it reads from the bookings' terms).</summary>
+public sealed record AdmissionQueue(IReadOnlyList<QueuedLease> Queued)
 {
     /// <summary>Whether any lease other than <paramref name="leaseId"/> is queued (else the walk has nothing to order).</summary>
     public bool HasOthersThan(string leaseId) => Queued.Any(q => q.LeaseId != leaseId);
@@ -51,18 +50,9 @@ public sealed class LeaseAdmission(
     private DateTimeOffset walkStartedAt;
     private Task<QueueView>? walkNext;
 
-    /// <summary>The queue (and, when more than one tenant waits, the running index for fair share).</summary>
-    public async Task<AdmissionQueue> ReadQueueAsync(CancellationToken cancellationToken)
-    {
-        var queued = await leases.ListQueuedAsync(MaxQueued, cancellationToken);
-        if (queued.Select(q => q.TenantId).Distinct(StringComparer.Ordinal).Count() < 2)
-        {
-            return new AdmissionQueue(queued, new Dictionary<string, string>(StringComparer.Ordinal));
-        }
-
-        var running = await leases.ListRunningAsync(MaxQueued, cancellationToken);
-        return new AdmissionQueue(queued, running.ToDictionary(r => r.LeaseId, r => r.TenantId, StringComparer.Ordinal));
-    }
+    /// <summary>The queue.</summary>
+    public async Task<AdmissionQueue> ReadQueueAsync(CancellationToken cancellationToken) =>
+        new(await leases.ListQueuedAsync(MaxQueued, cancellationToken));
 
     /// <summary>
     /// One walk on <paramref name="nodes"/>; with <paramref name="decide"/> it stops once that lease is decided, and
@@ -80,10 +70,11 @@ public sealed class LeaseAdmission(
             waiting.Add(new QueuedLeaseRequest(decide, string.Empty, request, asOf));
         }
 
+        // Fair share: what each tenant holds, from the tenant each lease booking records.
         var tenantHeld = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var a in nodes.SelectMany(n => n.Node.Allocations.Values))
         {
-            if (queue.TenantOf.TryGetValue(a.HolderId, out var tenant))
+            if (a.Terms?.TenantId is { } tenant)
             {
                 tenantHeld[tenant] = tenantHeld.GetValueOrDefault(tenant) + a.TotalGpuMilli;
             }

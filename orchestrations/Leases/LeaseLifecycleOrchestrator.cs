@@ -82,7 +82,7 @@ public sealed class LeaseLifecycleOrchestrator : TaskOrchestrator<LeaseLifecycle
         for (var turn = 0; turn < TurnsPerGeneration; turn++)
         {
             var booked = await context.CallActivityAsync<ReserveCapacityResult>(
-                nameof(ReserveCapacityActivity), new ReserveCapacityInput(input.LeaseId, input.Request), Retry);
+                nameof(ReserveCapacityActivity), new ReserveCapacityInput(input.LeaseId, input.Request, input.TenantId), Retry);
             if (booked.Reservation is not null)
             {
                 return (booked, false);

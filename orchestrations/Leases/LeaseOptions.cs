@@ -25,8 +25,9 @@ public sealed class LeaseOptions
     public TimeSpan PreemptionNotice { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// How old this process's copy of the lease queue and running index may be when the admission walk, queue
-    /// positions and wait estimates read it (its own changes are in it at once; other processes' within this).
+    /// How old this process's copy of the lease queue and of the nodes may be when the admission walk, queue
+    /// positions, wait estimates and a booking's first try read it (its own changes are in it at once; other
+    /// processes' within this).
     /// </summary>
     public TimeSpan QueueViewMaxAge { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace Aisto.Orchestrations.Leases;
 
 /// <summary>Input of <see cref="ReserveCapacityActivity"/>.</summary>
-public sealed record ReserveCapacityInput(string LeaseId, LeaseRequest Request);
+/// <param name="TenantId">Recorded on the booking, for fair share; null in inputs recorded before it was.</param>
+public sealed record ReserveCapacityInput(string LeaseId, LeaseRequest Request, string? TenantId = null);
 
 /// <summary>
 /// What a booking attempt achieved: capacity booked (with the hourly price in the region it landed in), or nothing
@@ -168,7 +169,7 @@ public sealed class ReserveCapacityActivity(
             // 4. Book it only if the node is unchanged since step 1.
             var chosen = nodes.First(n => n.Node.Region == decision.Region && n.Node.NodeId == decision.NodeId);
             var now = clock.GetUtcNow();
-            var terms = new BookingTerms(input.Request.Class, now, now + input.Request.Duration);
+            var terms = new BookingTerms(input.Request.Class, now, now + input.Request.Duration, TenantId: input.TenantId);
             var booked = chosen.Node.TryAllocate(input.LeaseId, request.Resources, request.Pool, terms)
                 ?? throw new InvalidOperationException($"Placement chose node {decision.NodeId} that does not fit.");
             if (await inventory.TryReplaceAsync(chosen, booked.Node, cancellationToken))

@@ -38,8 +38,6 @@ public sealed class ObservedLeaseStore(ILeaseStore inner, ILeaseActivityStore ac
     public Task<IReadOnlyList<QueuedLease>> ListQueuedAsync(int max, CancellationToken cancellationToken = default) =>
         inner.ListQueuedAsync(max, cancellationToken);
 
-    public Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default) =>
-        inner.ListRunningAsync(max, cancellationToken);
 
     public Task MarkWaitingAsync(string leaseId, CancellationToken cancellationToken = default) =>
         inner.MarkWaitingAsync(leaseId, cancellationToken);

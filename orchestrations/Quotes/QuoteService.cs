@@ -20,7 +20,7 @@ public sealed class QuoteService(
     LeaseAdmission admission,
     TimeProvider clock)
 {
-    /// <summary>How long a holder with no known end (a DePIN task, a row the running index missed) is assumed to hold.</summary>
+    /// <summary>How long a holder with no known end (a DePIN task, a booking made without terms) is assumed to hold.</summary>
     public static readonly TimeSpan UnknownHolderEnd = TimeSpan.FromHours(1);
 
     private const int MaxLeasesRead = 10_000;
@@ -80,13 +80,12 @@ public sealed class QuoteService(
         view ??= await admission.ViewAsync(lease.LeaseId, cancellationToken);
         return view.TryGetWait(lease.LeaseId, out var known)
             ? known
-            : view.RememberWait(lease.LeaseId, await EstimateAsync(lease, view, cancellationToken));
+            : view.RememberWait(lease.LeaseId, Estimate(lease, view));
     }
 
-    private async Task<TimeSpan?> EstimateAsync(LeaseRecord lease, QueueView view, CancellationToken cancellationToken)
+    private TimeSpan? Estimate(LeaseRecord lease, QueueView view)
     {
-        var outlook = await ReadOutlookAsync(
-            InventorySnapshots.ToRegions(view.Nodes, regions.Regions, regions.IsUp), view.Queue.Queued, cancellationToken);
+        var outlook = ReadOutlook(InventorySnapshots.ToRegions(view.Nodes, regions.Regions, regions.IsUp), view.Queue.Queued);
         var walk = view.Walk;
         var rank = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < walk.Order.Count; i++)
@@ -100,25 +99,17 @@ public sealed class QuoteService(
 
     /// <summary>The booking sheet, the queue (oldest first) and when each running lease is expected to end.</summary>
     public async Task<CapacityOutlook> ReadOutlookAsync(CancellationToken cancellationToken) =>
-        await ReadOutlookAsync(
-            await inventory.SnapshotAsync(cancellationToken), await leases.ListQueuedAsync(MaxLeasesRead, cancellationToken), cancellationToken);
+        ReadOutlook(await inventory.SnapshotAsync(cancellationToken), await leases.ListQueuedAsync(MaxLeasesRead, cancellationToken));
 
-    private async Task<CapacityOutlook> ReadOutlookAsync(
-        IReadOnlyList<RegionSnapshot> snapshot, IReadOnlyList<QueuedLease> queued, CancellationToken cancellationToken)
+    private CapacityOutlook ReadOutlook(IReadOnlyList<RegionSnapshot> snapshot, IReadOnlyList<QueuedLease> queued)
     {
-        var running = leases.ListRunningAsync(MaxLeasesRead, cancellationToken);
-        var now = clock.GetUtcNow();
-        var ends = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        foreach (var lease in await running)
-        {
-            // Active: until its expiry. A lease still Provisioning is not listed: its booking says when it should end.
-            ends[lease.LeaseId] = lease.ExpiresAt ?? now + TimeSpan.FromHours(lease.DurationHours);
-        }
-
+        // When each holder frees its capacity comes from its booking's terms: the booking expects the requested
+        // duration from when it was made, and an extension or a preemption notice moves it
+        // (RecordLeaseTransitionActivity).
         var queue = queued
             .Select(q => new WaitingLease(q.LeaseId, q.GpuModel, q.Region, q.GpuMilli, TimeSpan.FromHours(q.DurationHours)))
             .ToList();
-        return new CapacityOutlook(snapshot, queue, ends, now, UnknownHolderEnd);
+        return new CapacityOutlook(snapshot, queue, new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal), clock.GetUtcNow(), UnknownHolderEnd);
     }
 
     private static CommandResult<IReadOnlyList<QuoteOption>> Invalid(string field, string message) =>

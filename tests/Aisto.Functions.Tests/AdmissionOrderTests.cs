@@ -119,7 +119,7 @@ public sealed class AdmissionOrderTests : IAsyncLifetime
 
         // Act: its booking activity runs again, as a message redelivered after a crash would run it.
         var late = await ActivatorUtilities.CreateInstance<ReserveCapacityActivity>(app.App.Services)
-            .ExecuteAsync(new ReserveCapacityInput(leaseId, lease.Request), CancellationToken.None);
+            .ExecuteAsync(new ReserveCapacityInput(leaseId, lease.Request, lease.TenantId), CancellationToken.None);
 
         // Assert: nothing is booked for it anywhere, and the lease is still Released.
         Assert.Null(late.Reservation);

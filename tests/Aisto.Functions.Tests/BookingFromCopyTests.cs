@@ -86,7 +86,7 @@ public sealed class BookingFromCopyTests : IAsyncLifetime
     private Task<ReserveCapacityResult> BookAsync(LeaseRecord lease, IReadOnlyList<NodeVersion> copy) =>
         ActivatorUtilities.CreateInstance<ReserveCapacityActivity>(
                 app.App.Services, new StaleCopy(app.App.Services.GetRequiredService<IInventoryStore>(), copy))
-            .ExecuteAsync(new ReserveCapacityInput(lease.LeaseId, lease.Request), CancellationToken.None);
+            .ExecuteAsync(new ReserveCapacityInput(lease.LeaseId, lease.Request, lease.TenantId), CancellationToken.None);
 
     private static async Task<string> CreateAsync(HttpClient client, object body)
     {

@@ -129,8 +129,6 @@ public sealed class LeaseAdmissionViewTests
             return read;
         }
 
-        public Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default) =>
-            Task.FromResult<IReadOnlyList<RunningLease>>([]);
 
         public Task<bool> TryCreateAsync(LeaseRecord lease, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

@@ -56,6 +56,10 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
         Assert.Equal(expiresAt.AddHours(2), (await extended.JsonAsync()).GetProperty("expiresAt").GetDateTimeOffset());
 
+        // The booking records the tenant (fair share) and moves to the new end (wait estimates and backfill read it).
+        var booking = await WaitForBookingAsync(leaseId, t => t.ExpectedEnd == expiresAt.AddHours(2));
+        Assert.Equal("tenant-a", booking.TenantId);
+
         var cancelled = await client.DeleteAsync($"/api/leases/{leaseId}");
         Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
         var released = await client.WaitForLeaseAsync(leaseId, l => l.Status() == "Released");
@@ -141,6 +145,22 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
+
+    private async Task<BookingTerms> WaitForBookingAsync(string leaseId, Func<BookingTerms, bool> until)
+    {
+        var inventory = app.App.Services.GetRequiredService<IInventoryStore>();
+        BookingTerms? terms = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            terms = (await inventory.ListNodesAsync()).Select(n => n.Node.Allocations.GetValueOrDefault(leaseId)?.Terms).FirstOrDefault(t => t is not null);
+            if (terms is not null && until(terms))
+            {
+                return terms;
+            }
+        }
+
+        throw new TimeoutException($"The booking of {leaseId} did not reach the expected terms; last seen: {terms}");
+    }
 
     private async Task AssertHoldsNothingAsync(string leaseId)
     {

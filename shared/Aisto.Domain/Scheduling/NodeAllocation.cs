@@ -24,4 +24,7 @@ public sealed record NodeAllocation(
 /// <param name="BookedAt">When it was booked: within a pool the earliest bookings fill the guarantee first.</param>
 /// <param name="ExpectedEnd">When it is expected to give its resources back (wait estimates).</param>
 /// <param name="ReclaimedFor">Set once a reclaim picked this booking to free capacity for that request.</param>
-public sealed record BookingTerms(Leases.LeaseClass Class, DateTimeOffset BookedAt, DateTimeOffset ExpectedEnd, string? ReclaimedFor = null);
+/// <param name="TenantId">The tenant a lease booking is for (fair share counts what each tenant holds from it); null
+/// for DePIN tasks and for bookings made before it was recorded.</param>
+public sealed record BookingTerms(
+    Leases.LeaseClass Class, DateTimeOffset BookedAt, DateTimeOffset ExpectedEnd, string? ReclaimedFor = null, string? TenantId = null);

@@ -15,13 +15,13 @@ namespace Aisto.Infrastructure.Leases;
 /// <summary>
 /// Leases in Azure Tables: <c>leases</c> (PK tenant, RK lease id), <c>leaseindex</c> (PK lease id → tenant) so the
 /// lifecycle can find a lease by id alone, and <c>leasequeue</c> (one partition, RK = request time + id) holding the
-/// queued leases oldest first, so queue reads never scan all leases, and <c>leaserunning</c> (one partition, RK lease
-/// id) holding the Active leases with their expiry, for wait estimates. Updates are ETag-guarded
+/// queued leases oldest first, so queue reads never scan all leases. (When a running lease frees its capacity is on
+/// its booking in the inventory, and so is its tenant.) Updates are ETag-guarded
 /// read-modify-write; the record this process wrote last (with its ETag) stands in for the read, so a lifecycle
 /// that moves its lease through four states reads it once, not four times — if anyone else wrote it meanwhile the
-/// ETag no longer matches and the update reads again. The queue and the running index are read on every booking
-/// attempt and every queued lease's GET: they are served from a <see cref="PartitionMirror{T}"/> of each (read whole at
-/// most once per <see cref="LeaseOptions.QueueViewMaxAge"/>, this process's own changes applied at once).
+/// ETag no longer matches and the update reads again. The queue is read on every booking attempt and every queued
+/// lease's GET: it is served from a <see cref="PartitionMirror{T}"/> (read whole at most once per
+/// <see cref="LeaseOptions.QueueViewMaxAge"/>, this process's own changes applied at once).
 /// </summary>
 public sealed class TableLeaseStore : ILeaseStore
 {
@@ -29,8 +29,6 @@ public sealed class TableLeaseStore : ILeaseStore
     private const string IndexTable = "leaseindex";
     private const string QueueTable = "leasequeue";
     private const string QueuePartition = "queued";
-    private const string RunningTable = "leaserunning";
-    private const string RunningPartition = "running";
 
     // A lease's tenant never changes: remember it instead of reading the index on every update.
     private readonly ConcurrentDictionary<string, string> tenantOf = new(StringComparer.Ordinal);
@@ -44,7 +42,6 @@ public sealed class TableLeaseStore : ILeaseStore
     private readonly AistoTables tables;
     private readonly ILogger? logger;
     private readonly PartitionMirror<QueuedLease> queued;
-    private readonly PartitionMirror<RunningLease> running;
 
     public TableLeaseStore(AistoTables tables, ILogger<TableLeaseStore>? logger = null, IOptions<LeaseOptions>? options = null, TimeProvider? clock = null)
     {
@@ -52,7 +49,6 @@ public sealed class TableLeaseStore : ILeaseStore
         this.logger = logger;
         var maxAge = options?.Value.QueueViewMaxAge ?? new LeaseOptions().QueueViewMaxAge;
         queued = new PartitionMirror<QueuedLease>(ReadQueueAsync, maxAge, maxAge * 10, clock);
-        running = new PartitionMirror<RunningLease>(ReadRunningAsync, maxAge, maxAge * 10, clock);
     }
 
     public async Task<bool> TryCreateAsync(LeaseRecord lease, CancellationToken cancellationToken = default)
@@ -175,12 +171,6 @@ public sealed class TableLeaseStore : ILeaseStore
         return all.Count <= max ? all : [.. all.Take(max)];
     }
 
-    public async Task<IReadOnlyList<RunningLease>> ListRunningAsync(int max, CancellationToken cancellationToken = default)
-    {
-        var all = await running.ListAsync(cancellationToken);
-        return all.Count <= max ? all : [.. all.Take(max)];
-    }
-
     private async Task<IReadOnlyList<KeyValuePair<string, QueuedLease>>> ReadQueueAsync(CancellationToken cancellationToken)
     {
         var queue = await tables.GetAsync(QueueTable, cancellationToken);
@@ -195,23 +185,6 @@ public sealed class TableLeaseStore : ILeaseStore
                 e.GetInt32("GpuMilli") ?? 1000,
                 e.GetDouble("DurationHours") ?? 1,
                 e.GetString("Request") is { } request ? JsonSerializer.Deserialize<LeaseRequest>(request, AistoJson.Options) : null)));
-        }
-
-        return found;
-    }
-
-    private async Task<IReadOnlyList<KeyValuePair<string, RunningLease>>> ReadRunningAsync(CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(RunningTable, cancellationToken);
-        var found = new List<KeyValuePair<string, RunningLease>>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == RunningPartition, maxPerPage: 1000, cancellationToken: cancellationToken))
-        {
-            found.Add(KeyValuePair.Create(e.RowKey, new RunningLease(
-                e.RowKey,
-                e.GetString("TenantId"),
-                Enum.Parse<LeaseStatus>(e.GetString("Status")),
-                e.GetDateTimeOffset("ExpiresAt"),
-                e.GetDouble("DurationHours") ?? 1)));
         }
 
         return found;
@@ -249,7 +222,6 @@ public sealed class TableLeaseStore : ILeaseStore
             {
                 var written = await leases.UpdateEntityAsync(ToEntity(updated), etag, TableUpdateMode.Replace, cancellationToken);
                 Remember(updated, written.Headers.ETag);
-                await TrackRunningAsync(before, updated, cancellationToken);
                 return updated;
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
@@ -317,47 +289,6 @@ public sealed class TableLeaseStore : ILeaseStore
         }
 
         queued.Apply(QueueKey(lease), _ => null);
-    }
-
-    /// <summary>
-    /// Keeps the running index in step with the lease: written when a lease becomes Active or its expiry moves,
-    /// removed when it stops holding capacity. A Provisioning lease has no expiry yet; wait estimates take the end its
-    /// booking expected. Metering updates change nothing here. A row lost to a crash only makes a wait estimate fall
-    /// back to the booking's expected end for that lease.
-    /// </summary>
-    private async Task TrackRunningAsync(LeaseRecord before, LeaseRecord updated, CancellationToken cancellationToken)
-    {
-        static bool Holds(LeaseStatus s) => s is LeaseStatus.Provisioning or LeaseStatus.Active;
-        if (updated.Status == LeaseStatus.Active && (before.Status != updated.Status || before.ExpiresAt != updated.ExpiresAt))
-        {
-            var table = await tables.GetAsync(RunningTable, cancellationToken);
-            await table.UpsertEntityAsync(
-                new TableEntity(RunningPartition, updated.LeaseId)
-                {
-                    ["TenantId"] = updated.TenantId,
-                    ["Status"] = updated.Status.ToString(),
-                    ["ExpiresAt"] = updated.ExpiresAt,
-                    ["DurationHours"] = (double)updated.Request.DurationHours,
-                },
-                TableUpdateMode.Replace,
-                cancellationToken);
-            running.Apply(updated.LeaseId, _ => new RunningLease(
-                updated.LeaseId, updated.TenantId, updated.Status, updated.ExpiresAt, (double)updated.Request.DurationHours));
-        }
-        else if (Holds(before.Status) && !Holds(updated.Status))
-        {
-            var table = await tables.GetAsync(RunningTable, cancellationToken);
-            try
-            {
-                await table.DeleteEntityAsync(RunningPartition, updated.LeaseId, ETag.All, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Never indexed (or already removed).
-            }
-
-            running.Apply(updated.LeaseId, _ => null);
-        }
     }
 
     private static string QueueKey(LeaseRecord lease) =>

@@ -1,7 +1,7 @@
 namespace Aisto.Infrastructure.Storage;
 
 /// <summary>
-/// An in-process copy of one small, hot table partition (the lease queue, the running index) so reads that happen on
+/// An in-process copy of one small, hot table partition (the lease queue) so reads that happen on
 /// every request do not read every row every time. The copy is read whole at most once per <c>maxAge</c> (one read
 /// at a time, however many callers), and this process's own writes are applied to it as they succeed — also to a
 /// read still in flight — so a process always sees its own changes. Rows written by other processes appear within

@@ -189,7 +189,7 @@ public static class QueueAdmission
             var region = _working[index];
             var nodeIndex = region.Nodes.IndexOf(region.Nodes.First(n => n.NodeId == decision.NodeId));
             var booked = region.Nodes[nodeIndex].TryAllocate(
-                lease.Id, request.Resources, request.Pool, new BookingTerms(lease.Request.Class, asOf, end));
+                lease.Id, request.Resources, request.Pool, new BookingTerms(lease.Request.Class, asOf, end, TenantId: lease.Tenant.Length > 0 ? lease.Tenant : null));
             if (booked is null)
             {
                 return Wait(lease); // The policy chose a node that does not fit: never admit on it.
