@@ -28,6 +28,9 @@ public sealed class LeaseCommands(
 {
     private static readonly JsonSerializerOptions FingerprintJson = new() { WriteIndented = false };
 
+    /// <summary>How long a cancel waits for a just-created lease's lifecycle to start before it is sent.</summary>
+    private static readonly TimeSpan MaxStartWait = TimeSpan.FromSeconds(30);
+
     /// <summary>"REGION/MODEL" pairs known to exist (see <see cref="CheckAgainstFleetAsync"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> modelsSeen = new(StringComparer.Ordinal);
 
@@ -170,6 +173,21 @@ public sealed class LeaseCommands(
 
         if (!lease.Status.IsTerminal())
         {
+            // The Azure Storage backend can drop an event sent to an instance that is still Pending (durabletask#720):
+            // a lease cancelled the moment it was created then ran on (found in CI). So the cancel goes out once the
+            // lifecycle has started (started here if a crash lost it), or after waiting MaxStartWait regardless.
+            await EnsureLifecycleAsync(durable, lease, cancellationToken);
+            using var startWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            startWait.CancelAfter(MaxStartWait);
+            try
+            {
+                await durable.WaitForInstanceStartAsync(leaseId, getInputsAndOutputs: false, startWait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not started yet (an overloaded worker): send it anyway; it is kept if the instance starts first.
+            }
+
             await durable.RaiseEventAsync(leaseId, LeaseEvents.Cancel, "cancelled by tenant", cancellationToken);
         }
 

@@ -144,6 +144,27 @@ public sealed class LeaseLifecycleTests : IAsyncLifetime
         Assert.Equal(JsonValueKindNull, cancelled.GetProperty("activeAt").ValueKind);
     }
 
+    [Fact]
+    public async Task Leases_cancelled_the_moment_they_were_created_all_end_cancelled()
+    {
+        // A cancel raised while the lifecycle is still Pending could be dropped by the Azure Storage backend
+        // (durabletask#720): the lease then waited out its queue time and failed NoCapacity (CI, 2026-11-26).
+        using var client = app.Client();
+        var ids = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            var created = await client.PostAsJsonAsync("/api/leases", new { gpuModel = "A100", gpuCount = 1, cpuCores = 200, durationHours = 1 });
+            var leaseId = (await created.JsonAsync()).GetProperty("leaseId").GetString()!;
+            Assert.Equal(HttpStatusCode.Accepted, (await client.DeleteAsync($"/api/leases/{leaseId}")).StatusCode);
+            return leaseId;
+        }));
+
+        foreach (var leaseId in ids)
+        {
+            var ended = await client.WaitForLeaseAsync(leaseId, l => l.Status() is "Cancelled" or "Failed");
+            Assert.Equal("Cancelled", ended.Status());
+        }
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 
     private async Task<BookingTerms> WaitForBookingAsync(string leaseId, Func<BookingTerms, bool> until)
