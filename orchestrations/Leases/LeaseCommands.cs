@@ -176,16 +176,25 @@ public sealed class LeaseCommands(
             // The Azure Storage backend can drop an event sent to an instance that is still Pending (durabletask#720):
             // a lease cancelled the moment it was created then ran on (found in CI). So the cancel goes out once the
             // lifecycle has started (started here if a crash lost it), or after waiting MaxStartWait regardless.
-            await EnsureLifecycleAsync(durable, lease, cancellationToken);
-            using var startWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            startWait.CancelAfter(MaxStartWait);
-            try
+            // One status read decides: a running lifecycle (the usual case) gets the cancel at once.
+            var instance = await durable.GetInstanceAsync(leaseId, getInputsAndOutputs: false, cancellationToken);
+            if (instance is null)
             {
-                await durable.WaitForInstanceStartAsync(leaseId, getInputsAndOutputs: false, startWait.Token);
+                await EnsureLifecycleAsync(durable, lease, cancellationToken, isNew: true);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+
+            if (instance is null or { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
             {
-                // Not started yet (an overloaded worker): send it anyway; it is kept if the instance starts first.
+                using var startWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                startWait.CancelAfter(MaxStartWait);
+                try
+                {
+                    await durable.WaitForInstanceStartAsync(leaseId, getInputsAndOutputs: false, startWait.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Not started yet (an overloaded worker): send it anyway; it is kept if the instance starts first.
+                }
             }
 
             await durable.RaiseEventAsync(leaseId, LeaseEvents.Cancel, "cancelled by tenant", cancellationToken);
